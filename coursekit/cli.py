@@ -1,0 +1,78 @@
+"""Command line of the instructor tooling: ``python -m coursekit <command>``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .chapters import BY_ID
+
+
+def _stubs(args) -> int:
+    from . import stubs
+    if args.check:
+        drifted = stubs.drifted_stubs()
+        for module in drifted:
+            print(f"nnlib/{module}.py is out of date with solutions/{module}.py: run `make stubs`")
+        return 1 if drifted else 0
+    for path in stubs.write_stubs():
+        print(f"wrote {path.relative_to(path.parents[1])}")
+    return 0
+
+
+def _reference(args) -> int:
+    from .variants import assemble_reference
+    print(f"reference nnlib in {assemble_reference() / 'nnlib'}")
+    return 0
+
+
+def _book(args) -> int:
+    from .book import build_book
+    return build_book(fresh=args.fresh)
+
+
+def _release(args) -> int:
+    from .release import release
+    for chapter_id in args.chapters or list(BY_ID):
+        print(f"released {chapter_id}: {release(chapter_id)}")
+    return 0
+
+
+def _grade(args) -> int:
+    from .grade import grade
+    report = grade(args.chapter, Path(args.submissions), workers=args.workers)
+    print(report.summary())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("stubs", help="regenerate nnlib exercise stubs from solutions/")
+    p.add_argument("--check", action="store_true", help="only report stubs that drifted; exit 1 if any")
+    p.set_defaults(run=_stubs)
+
+    p = commands.add_parser("reference", help="assemble the reference nnlib in _build/reference")
+    p.set_defaults(run=_reference)
+
+    p = commands.add_parser("book", help="build the book (executed against the reference nnlib)")
+    p.add_argument("--fresh", action="store_true", help="drop the execution cache first")
+    p.set_defaults(run=_book)
+
+    p = commands.add_parser("release", help="write what students receive, per chapter, into dist/")
+    p.add_argument("chapters", nargs="*", choices=[[]] + list(BY_ID), help="default: all chapters")
+    p.set_defaults(run=_release)
+
+    p = commands.add_parser("grade", help="grade a folder of LMS submission zips for one chapter")
+    p.add_argument("chapter", choices=list(BY_ID))
+    p.add_argument("submissions", help="folder holding one zip per student (<student id>_*.zip)")
+    p.add_argument("--workers", type=int, default=None, help="parallel submissions (default: CPU count)")
+    p.set_defaults(run=_grade)
+
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Hidden checks and mutants, one module per nnlib exercise module (instructor only)."""

@@ -1,0 +1,48 @@
+"""Small helpers shared by the hidden checks of every chapter."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def generator(seed: int, stream: int = 0) -> np.random.Generator:
+    """A fresh Generator for ``seed``; ``stream`` separates independent uses of one seed."""
+    return np.random.default_rng([seed, stream])
+
+
+def outcomes(calls) -> list[str]:
+    """Call each zero-argument function; the name of what it raised, or "returned".
+
+    NotImplementedError propagates, so an unwritten stub fails the check as such.
+    """
+    result = []
+    for call in calls:
+        try:
+            call()
+            result.append("returned")
+        except NotImplementedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - recorded, judged later
+            result.append(type(error).__name__)
+    return result
+
+
+def all_value_errors(got: list[str], labels: list[str]) -> str | None:
+    """Judge for ``outcomes``: every bad call must raise ValueError."""
+    wrong = [f"{label}: {what}" for label, what in zip(labels, got) if what != "ValueError"]
+    return "expected ValueError for " + "; ".join(wrong) if wrong else None
+
+
+def partition_problem(parts, n: int) -> str | None:
+    """Why ``parts`` are not disjoint int index arrays covering 0..n-1, or None."""
+    arrays = [np.asarray(p) for p in parts]
+    if any(a.ndim != 1 or (a.size and a.dtype.kind not in "iu") for a in arrays):
+        return "every part must be a 1-D array of integer row numbers"
+    joined = np.concatenate(arrays) if arrays else np.array([], dtype=int)
+    counts = np.bincount(joined[(joined >= 0) & (joined < n)], minlength=n)
+    if joined.size and (joined.min() < 0 or joined.max() >= n):
+        return f"row numbers outside 0..{n - 1}"
+    if np.any(counts > 1):
+        return f"{int(np.sum(counts > 1))} rows are in more than one part (the parts overlap)"
+    if np.any(counts == 0):
+        return f"{int(np.sum(counts == 0))} of {n} rows are in no part"
+    return None

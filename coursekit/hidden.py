@@ -1,0 +1,147 @@
+"""Hidden checks: randomized, seeded checks that decide an exercise's score.
+
+A hidden check has two halves so that grading can keep student code away from the
+reference: ``probe(student_module, seed)`` calls the student's function on inputs built
+from ``seed`` and returns plain data only (numbers, strings, arrays, and tuples, lists
+and dicts of them); ``judge(got, reference_module, seed)`` rebuilds the same inputs,
+compares, and returns the reason for failing or ``None``. ``run`` executes both halves
+in one process (inside the notebook kernel); the isolated grader runs them apart.
+"""
+from __future__ import annotations
+
+import importlib
+import warnings
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .chapters import chapter_of_module, exercise_modules
+
+
+@dataclass(frozen=True)
+class Raised:
+    """What a probe raised, as plain data."""
+
+    type: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"raised {self.type}: {self.message}"
+
+
+@dataclass
+class HiddenCheck:
+    exercise: str
+    description: str
+    probe: Callable[[Any, int], Any]
+    judge: Callable[[Any, Any, int], str | None] | None = None
+    expects_error: bool = False   # the judge wants to see a Raised (e.g. "raises ValueError")
+
+    @property
+    def seed(self) -> int:
+        """Stable per check, so a regrade reproduces the score."""
+        return zlib.crc32(f"{self.exercise}/{self.description}".encode())
+
+
+@dataclass
+class CheckSuite:
+    """The hidden checks and mutants of one exercise module."""
+
+    module: str
+    checks: list[HiddenCheck] = field(default_factory=list)
+    mutants: list = field(default_factory=list)
+
+    def check(self, exercise: str, description: str, *, expects_error: bool = False):
+        """Decorator registering a probe; decorate the judge with ``@<probe>.judge``."""
+        def register(probe):
+            hidden = HiddenCheck(exercise, description, probe, expects_error=expects_error)
+            self.checks.append(hidden)
+
+            def set_judge(judge):
+                hidden.judge = judge
+                return judge
+            probe.judge = set_judge
+            return probe
+        return register
+
+    def for_exercise(self, exercise: str) -> list[HiddenCheck]:
+        return [c for c in self.checks if c.exercise == exercise]
+
+    @property
+    def exercises(self) -> list[str]:
+        return list(dict.fromkeys(c.exercise for c in self.checks))
+
+
+def suite(module: str) -> CheckSuite:
+    """The CheckSuite of an exercise module (``coursekit/graders/<module>.py``)."""
+    chapter_of_module(module)  # ValueError for unknown modules
+    return importlib.import_module(f"coursekit.graders.{module}").SUITE
+
+
+def module_of_exercise(exercise: str) -> str:
+    for module in exercise_modules():
+        if exercise in suite(module).exercises:
+            return module
+    raise ValueError(f"no hidden checks are registered for exercise {exercise!r}")
+
+
+def to_plain(value: Any, where: str = "result") -> Any:
+    """``value`` as plain data; TypeError for anything else (objects could carry code)."""
+    if value is None or isinstance(value, (bool, int, float, str, Raised)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise TypeError(f"{where} is an array of dtype {value.dtype}; expected numbers")
+        return value.copy()
+    if isinstance(value, (tuple, list)):
+        return type(value)(to_plain(v, f"{where}[{i}]") for i, v in enumerate(value))
+    if isinstance(value, dict):
+        return {str(k): to_plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+    raise TypeError(f"{where} is a {type(value).__name__}; expected numbers, arrays, tuples, lists or dicts")
+
+
+def run_probe(check: HiddenCheck, student) -> Any:
+    """Call the student half; exceptions become ``Raised``, odd return types too."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return to_plain(check.probe(student, check.seed))
+    except NotImplementedError:
+        return Raised("NotImplementedError", "not implemented yet")
+    except Exception as error:  # noqa: BLE001 - a student's error is a result, not a crash
+        return Raised(type(error).__name__, str(error)[:300])
+
+
+def judge(check: HiddenCheck, got: Any, reference) -> str | None:
+    """The reason ``got`` fails ``check``, or None when it passes."""
+    if isinstance(got, Raised) and not check.expects_error:
+        return str(got)
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return check.judge(got, reference, check.seed)
+    except Exception as error:  # noqa: BLE001 - malformed results fail, they do not crash
+        return f"result has the wrong form ({type(error).__name__}: {error})"
+
+
+def run_suite(student, reference, checks: list[HiddenCheck]) -> list[tuple[HiddenCheck, str | None]]:
+    """Probe and judge every check in this process; pairs of (check, failure reason)."""
+    return [(check, judge(check, run_probe(check, student), reference)) for check in checks]
+
+
+def run(checker) -> None:
+    """Add the hidden checks of ``checker.exercise`` to a notebook's ``Checker``.
+
+    This is the one line inside each ``### BEGIN HIDDEN TESTS`` block.
+    """
+    from .variants import reference_module
+
+    module = module_of_exercise(checker.exercise)
+    student = importlib.import_module(f"nnlib.{module}")
+    checks = suite(module).for_exercise(checker.exercise)
+    for check, reason in run_suite(student, reference_module(module), checks):
+        checker.add_hidden(check.description, reason is None, reason or "")
