@@ -1,0 +1,43 @@
+# The two commands of the README are `make book` and `make test`; the rest are instructor steps.
+VENV   ?= .venv
+PYTHON ?= python3
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup book book-fresh test test-fast stubs check-stubs reference release grade clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+book: setup            ## set up (first time) and build the book into _build/html
+	$(PY) -m coursekit book
+
+book-fresh: setup      ## rebuild the book, executing every notebook again
+	$(PY) -m coursekit book --fresh
+
+test: setup            ## every test, the slow end-to-end ones included
+	$(PY) -m pytest
+
+test-fast: setup       ## the unit tests only
+	$(PY) -m pytest -m "not slow"
+
+stubs: setup           ## regenerate nnlib's exercise stubs from solutions/
+	$(PY) -m coursekit stubs
+
+check-stubs: setup
+	$(PY) -m coursekit stubs --check
+
+release: setup         ## dist/<chapter>/ and dist/<chapter>.zip for students (CHAPTERS="ch01 ..." to choose)
+	$(PY) -m coursekit release $(CHAPTERS)
+
+grade: setup           ## make grade CHAPTER=ch01 SUBMISSIONS=path/to/zips
+	@test -n "$(CHAPTER)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade CHAPTER=ch01 SUBMISSIONS=folder"; exit 2; }
+	$(PY) -m coursekit grade $(CHAPTER) $(SUBMISSIONS)
+
+clean:                 ## remove build output (keeps _grading/, which holds student work)
+	rm -rf _build dist

@@ -1,0 +1,36 @@
+"""Running nbgrader's command line from the course's environment."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .paths import ROOT
+
+
+def environment() -> dict[str, str]:
+    """The environment nbgrader runs in.
+
+    The venv's bin goes first on PATH (nbgrader calls ``alembic`` by name when it creates a
+    gradebook); PYTHONPATH is removed (it would shadow the student's nnlib in the kernel).
+    """
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def nbgrader(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader <args>`` in the repository root (where nbgrader_config.py is)."""
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=ROOT, env=environment(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def checked(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """``nbgrader`` that raises RuntimeError with nbgrader's own log when it fails."""
+    result = nbgrader(*args, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n"
+                           f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
