@@ -28,8 +28,8 @@ COURSE_ID = "practical-nn"
 SUBMISSION_TIMEOUT = 20 * 60   # seconds for one student's autograde
 
 
-def gradebook() -> Gradebook:
-    return Gradebook(f"sqlite:///{GRADING / 'gradebook.db'}", course_id=COURSE_ID)
+def gradebook(course_dir: Path) -> Gradebook:
+    return Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", course_id=COURSE_ID)
 
 
 def exercises(ch: Chapter) -> dict[str, float]:
@@ -46,9 +46,9 @@ def _exercise_name(ch: Chapter, grade_id: str) -> str:
     return grade_id.removeprefix(f"{ch.id}_")
 
 
-def _forget(ch: Chapter, student: str) -> None:
+def _forget(ch: Chapter, student: str, course_dir: Path) -> None:
     """Remove a student's earlier submission from the gradebook, so no stale score survives."""
-    with gradebook() as gb:
+    with gradebook(course_dir) as gb:
         try:
             gb.remove_submission(ch.id, student)
         except MissingEntry:
@@ -65,25 +65,27 @@ def _nbgrader_reason(output: str) -> str:
     return "nbgrader could not grade this submission (see _grading/logs)"
 
 
-def _scores(ch: Chapter, student: str) -> dict[str, float]:
-    with gradebook() as gb:
+def _scores(ch: Chapter, student: str, course_dir: Path) -> dict[str, float]:
+    with gradebook(course_dir) as gb:
         notebook = gb.find_submission_notebook(ch.notebook, ch.id, student)
         return {grade.name: float(grade.score) for grade in notebook.grades}
 
 
-def _autograde(ch: Chapter, submission: Submission, logs: Path) -> None:
-    _forget(ch, submission.student)
+def _autograde(ch: Chapter, submission: Submission, course_dir: Path) -> None:
+    student = submission.student
+    _forget(ch, student, course_dir)
     started = time.perf_counter()
-    result = nbgrader("autograde", ch.id, "--student", submission.student, "--force", timeout=SUBMISSION_TIMEOUT)
-    log = logs / f"{submission.student}.log"
+    result = nbgrader("autograde", ch.id, "--student", student, "--force",
+                      course_dir=course_dir, timeout=SUBMISSION_TIMEOUT)
+    log = course_dir / "logs" / ch.id / f"{student}.log"
     log.write_text(result.stdout + result.stderr, encoding="utf-8")
-    if result.returncode != 0 or not (GRADING / "autograded" / submission.student / ch.id).is_dir():
+    if result.returncode != 0 or not (course_dir / "autograded" / student / ch.id).is_dir():
         submission.status, submission.reason = "failed", _nbgrader_reason(result.stdout + result.stderr)
-        _forget(ch, submission.student)
+        _forget(ch, student, course_dir)
         return
-    submission.scores = _scores(ch, submission.student)
-    feedback = nbgrader("generate_feedback", ch.id, "--student", submission.student, "--force")
-    html = GRADING / "feedback" / submission.student / ch.id / f"{ch.notebook}.html"
+    submission.scores = _scores(ch, student, course_dir)
+    feedback = nbgrader("generate_feedback", ch.id, "--student", student, "--force", course_dir=course_dir)
+    html = course_dir / "feedback" / student / ch.id / f"{ch.notebook}.html"
     submission.feedback = html if feedback.returncode == 0 and html.is_file() else None
     submission.status = "graded"
     submission.reason = f"graded in {time.perf_counter() - started:.1f} s"
@@ -125,23 +127,24 @@ def write_csv(report: GradeReport) -> None:
                              "; ".join([s.reason, *s.flags]).strip("; "), s.feedback or ""])
 
 
-def grade(chapter_id: str, submissions_folder: Path) -> GradeReport:
-    """Grade every submission in ``submissions_folder`` for one chapter; never stops on a bad one."""
+def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADING) -> GradeReport:
+    """Grade every submission in ``submissions_folder`` for one chapter; never stops on a bad one.
+
+    ``course_dir`` is the nbgrader course folder; the chapter is released there first if needed.
+    """
     ch = chapter(chapter_id)
-    if not (GRADING / "release" / ch.id).is_dir():
-        release(ch.id)
-    logs = GRADING / "logs" / ch.id
-    logs.mkdir(parents=True, exist_ok=True)
-    submitted = GRADING / "submitted"
     subs = find_submissions(Path(submissions_folder))
+    if not (course_dir / "release" / ch.id).is_dir():
+        release(ch.id, course_dir=course_dir, dist=course_dir / "dist")
+    (course_dir / "logs" / ch.id).mkdir(parents=True, exist_ok=True)
     for submission in tqdm(subs, desc=f"grading {ch.id}", unit="submission"):
-        unpack(submission, ch, submitted)
+        unpack(submission, ch, course_dir / "submitted")
         if submission.status == "collected":
-            _autograde(ch, submission, logs)
+            _autograde(ch, submission, course_dir)
     feedback = [s.feedback for s in subs if s.feedback]
     if feedback:
         assert_no_leaks(feedback, f"feedback for {ch.id}")
-    report = GradeReport(ch, exercises(ch), subs, GRADING / "grades" / f"{ch.id}.csv")
+    report = GradeReport(ch, exercises(ch), subs, course_dir / "grades" / f"{ch.id}.csv")
     report.csv_path.parent.mkdir(parents=True, exist_ok=True)
     write_csv(report)
     return report

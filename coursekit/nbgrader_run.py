@@ -21,15 +21,19 @@ def environment() -> dict[str, str]:
     return env
 
 
-def nbgrader(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run ``nbgrader <args>`` in the repository root (where nbgrader_config.py is)."""
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=ROOT, env=environment(),
-                          capture_output=True, text=True, timeout=timeout)
+def nbgrader(*args: str, course_dir: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader <args>`` on the course folder ``course_dir``.
+
+    It runs in the repository root, where nbgrader_config.py is; ``course_dir`` overrides the
+    config's course root (the command line takes precedence over config files).
+    """
+    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course_dir}"]
+    return subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=timeout)
 
 
-def checked(*args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+def checked(*args: str, course_dir: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
     """``nbgrader`` that raises RuntimeError with nbgrader's own log when it fails."""
-    result = nbgrader(*args, timeout=timeout)
+    result = nbgrader(*args, course_dir=course_dir, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n"
                            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")

@@ -47,9 +47,9 @@ def _library_files(ch: Chapter) -> list[Path]:
     return [p for p in sorted(NNLIB.glob("*.py")) if p.name not in others]
 
 
-def assemble_source(ch: Chapter) -> Path:
+def assemble_source(ch: Chapter, course_dir: Path) -> Path:
     """Write nbgrader's ``source/<ch>/``: notebooks (with hidden-check lines) and nnlib."""
-    source = GRADING / "source" / ch.id
+    source = course_dir / "source" / ch.id
     if source.exists():
         shutil.rmtree(source)
     (source / "nnlib").mkdir(parents=True)
@@ -75,18 +75,21 @@ def _zip(folder: Path, archive: Path) -> Path:
     return archive
 
 
-def release(chapter_id: str) -> Path:
-    """Release one chapter into ``dist/<id>/`` and ``dist/<id>.zip``; returns the zip's path."""
+def release(chapter_id: str, *, course_dir: Path = GRADING, dist: Path = DIST) -> Path:
+    """Release one chapter into ``dist/<id>/`` and ``dist/<id>.zip``; returns the zip's path.
+
+    ``course_dir`` is the nbgrader course folder; its gradebook learns the chapter's graded cells.
+    """
     ch = chapter(chapter_id)
-    assemble_source(ch)
-    checked("generate_assignment", ch.id, "--force")
-    released = GRADING / "release" / ch.id
+    assemble_source(ch, course_dir)
+    checked("generate_assignment", ch.id, "--force", course_dir=course_dir)
+    released = course_dir / "release" / ch.id
     assert_no_leaks([released], f"nbgrader's release of {ch.id}")
-    target = DIST / ch.id
+    target = dist / ch.id
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(released, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     (target / "README.txt").write_text(_readme(ch), encoding="utf-8")
-    archive = _zip(target, DIST / f"{ch.id}.zip")
+    archive = _zip(target, dist / f"{ch.id}.zip")
     assert_no_leaks([target, archive], f"the release of {ch.id}")
     return archive
