@@ -8,6 +8,9 @@ no solution code is ever in an nbgrader folder. See notes on each setting below.
 import os
 import sys
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from coursekit.chapters import CHAPTER_LIST  # noqa: E402
@@ -33,3 +36,7 @@ c.IgnorePattern.enabled = True
 c.IgnorePattern.pattern = r"(DeprecationWarning|FutureWarning|RuntimeWarning|UserWarning)"
 c.LimitOutput.max_lines = 300
 c.LimitOutput.max_traceback = 60
+
+# nbgrader's feedback shows the hidden checks by design (jupyter/nbgrader#917); remove them
+# with nbgrader's own preprocessor before the HTML is written.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
