@@ -212,7 +212,7 @@ class Checker:
             failed = [r for r in graded if not r.passed and r.hidden]
             print(f"{self.exercise}: {passed} of {len(graded)} {kind}checks passed, "
                   f"{earned:g} of {self.points:g} points")
-            for result in failed:
-                print(f"  failed: {result.description}: {result.message}")
+            for result in failed:   # the property only: inputs and expected values stay hidden
+                print(f"  failed: {result.description}")
             sys.stdout.flush()
         return float(round(earned, 6))

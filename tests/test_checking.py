@@ -44,7 +44,8 @@ def test_hidden_checks_alone_decide_the_score_when_present(capsys):
     check.add_hidden("h2", False, "overlap")
     assert check.score() == 2.0
     out = capsys.readouterr().out
-    assert "1 of 2 hidden checks" in out and "failed: h2: overlap" in out
+    assert "1 of 2 hidden checks" in out and "failed: h2" in out
+    assert "overlap" not in out, "a hidden check's details must not reach the student"
 
 
 def test_close_reports_shape_and_difference():
