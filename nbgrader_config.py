@@ -26,7 +26,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # modules are the student's work and must be kept.
 c.Autograde.exclude_overwriting = {ch.id: [f"nnlib/{m}.py" for m in ch.modules] for ch in CHAPTER_LIST}
 
-c.Execute.timeout = 120            # seconds per cell
+c.Execute.timeout = 30             # seconds per cell (the checks take milliseconds)
 c.Execute.startup_timeout = 120
 # nbclient skips cells tagged "skip-execution": a student could tag the check cells away.
 c.Execute.skip_cells_with_tag = "coursekit-never-skip-7f3c1e"

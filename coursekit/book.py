@@ -74,8 +74,9 @@ def build_book(*, fresh: bool = False) -> int:
     if fresh:
         shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
     shutil.rmtree(HTML, ignore_errors=True)
-    env = {**os.environ, "NNLIB_STATIC": "1", "MPLBACKEND": "Agg"}
-    env.pop("PYTHONPATH", None)
+    env = {**os.environ, "NNLIB_STATIC": "1"}
+    for name in ("PYTHONPATH", "MPLBACKEND"):   # MPLBACKEND=Agg would stop kernels from showing figures
+        env.pop(name, None)
     command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source),
                "--path-output", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"]
     print("building the book:", " ".join(command[1:]), flush=True)

@@ -40,7 +40,7 @@ def _release(args) -> int:
 
 def _grade(args) -> int:
     from .grade import grade
-    report = grade(args.chapter, Path(args.submissions))
+    report = grade(args.chapter, Path(args.submissions), workers=args.workers)
     print(report.summary())
     return 0
 
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("grade", help="grade a folder of LMS submission zips for one chapter")
     p.add_argument("chapter", choices=list(BY_ID))
     p.add_argument("submissions", help="folder holding one zip per student (<student id>_*.zip)")
+    p.add_argument("--workers", type=int, default=None, help="submissions graded at once (default: CPU count)")
     p.set_defaults(run=_grade)
 
     args = parser.parse_args(argv)

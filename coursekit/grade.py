@@ -1,16 +1,32 @@
-"""Grade a chapter: LMS zips -> nbgrader autograde -> gradebook -> grades CSV and feedback HTML.
+"""Grade a chapter: LMS zips -> nbgrader autograde -> isolated hidden checks -> gradebook, CSV, feedback.
 
-One submission at a time goes through nbgrader (collect, autograde, feedback). A
-submission that nbgrader cannot grade (a kernel that dies, a notebook that hangs) is
-marked failed with nbgrader's reason and scores 0; its old gradebook entry is removed
-first, so a failed regrade never leaves an old score looking current.
+For each submission, in parallel workers:
+
+1. the student's earlier results for the chapter are removed (gradebook entry, autograded
+   and feedback folders), so nothing stale can survive a regrade that fails;
+2. the zip is checked and collected (``intake``); a bad one is rejected with a reason;
+3. nbgrader autogrades the notebook: the student's kernel runs the visible and hidden
+   checks, and the feedback will show its output;
+4. the hidden checks run again in the sandbox (``isolated``), compared with the reference
+   in this process, and those scores overwrite the gradebook's: they are the grade. A
+   notebook score above them flags possible tampering. When nbgrader cannot run the
+   notebook at all, the submission is still graded from the isolated checks and flagged.
+
+Then feedback is generated for the whole batch, a CSV is written, and a summary printed.
 """
 from __future__ import annotations
 
 import csv
+import html
+import os
+import queue
 import re
+import shutil
+import sys
+import threading
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
@@ -18,18 +34,21 @@ from tqdm.auto import tqdm
 
 from .chapters import Chapter, chapter
 from .intake import Submission, find_submissions, unpack
-from .nbgrader_run import nbgrader
+from .isolated import ExerciseScore, isolated_scores
+from .nbgrader_run import db_url, nbgrader
 from .notebooks import read
 from .paths import GRADING
 from .release import release
+from .sandbox import Limits, isolation
 from .secrets import assert_no_leaks
 
 COURSE_ID = "practical-nn"
-SUBMISSION_TIMEOUT = 20 * 60   # seconds for one student's autograde
+SUBMISSION_TIMEOUT = 10 * 60   # seconds for one student's autograde
+_DB_LOCK = threading.Lock()    # this process's gradebook writes, one at a time
 
 
 def gradebook(course_dir: Path) -> Gradebook:
-    return Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", course_id=COURSE_ID)
+    return Gradebook(db_url(course_dir), course_id=COURSE_ID)
 
 
 def exercises(ch: Chapter) -> dict[str, float]:
@@ -42,17 +61,23 @@ def exercises(ch: Chapter) -> dict[str, float]:
     return points
 
 
-def _exercise_name(ch: Chapter, grade_id: str) -> str:
+def exercise_name(ch: Chapter, grade_id: str) -> str:
     return grade_id.removeprefix(f"{ch.id}_")
 
 
-def _forget(ch: Chapter, student: str, course_dir: Path) -> None:
-    """Remove a student's earlier submission from the gradebook, so no stale score survives."""
-    with gradebook(course_dir) as gb:
+def _reset(ch: Chapter, student: str, course_dir: Path) -> None:
+    """Forget a student's earlier results for the chapter: gradebook entry and output folders."""
+    with _DB_LOCK, gradebook(course_dir) as gb:
         try:
             gb.remove_submission(ch.id, student)
         except MissingEntry:
             pass
+    for step in ("autograded", "feedback"):
+        folder = course_dir / step / student / ch.id
+        if folder.exists():
+            for path in folder.rglob("*"):   # nbgrader writes autograded files read-only
+                path.chmod(0o755 if path.is_dir() else 0o644)
+            shutil.rmtree(folder)
 
 
 def _nbgrader_reason(output: str) -> str:
@@ -62,33 +87,106 @@ def _nbgrader_reason(output: str) -> str:
         match = re.search(pattern, output)
         if match:
             return match.group(1).strip()[:300]
-    return "nbgrader could not grade this submission (see _grading/logs)"
+    return "nbgrader could not run the notebook"
 
 
-def _scores(ch: Chapter, student: str, course_dir: Path) -> dict[str, float]:
+def _notebook_scores(ch: Chapter, student: str, course_dir: Path) -> dict[str, float]:
     with gradebook(course_dir) as gb:
         notebook = gb.find_submission_notebook(ch.notebook, ch.id, student)
-        return {grade.name: float(grade.score) for grade in notebook.grades}
+        return {g.name: float(g.auto_score or 0.0) for g in notebook.grades}
 
 
-def _autograde(ch: Chapter, submission: Submission, course_dir: Path) -> None:
-    student = submission.student
-    _forget(ch, student, course_dir)
+def _record(ch: Chapter, student: str, course_dir: Path, scores: dict[str, ExerciseScore], create: bool) -> None:
+    """Write the isolated scores into the gradebook (creating the submission if nbgrader did not)."""
+    with _DB_LOCK, gradebook(course_dir) as gb:
+        if create:
+            gb.update_or_create_student(student)
+            gb.add_submission(ch.id, student)
+        for grade_id, result in scores.items():
+            grade = gb.find_grade(grade_id, ch.notebook, ch.id, student)
+            grade.auto_score, grade.needs_manual_grade = result.score, False
+        gb.db.commit()
+
+
+@dataclass
+class Outcome:
+    """What grading found beyond the scores, for the instructor's report."""
+
+    notebook_scores: dict[str, float] | None = None
+    isolated: dict[str, ExerciseScore] = field(default_factory=dict)
+    notebook_error: str = ""
+
+
+def _grade_one(ch: Chapter, sub: Submission, course_dir: Path, points: dict[str, float], limits: Limits,
+               slots: queue.Queue) -> Outcome:
+    outcome = Outcome()
+    _reset(ch, sub.student, course_dir)
+    unpack(sub, ch, course_dir / "submitted")
+    if sub.status != "collected":
+        return outcome
     started = time.perf_counter()
-    result = nbgrader("autograde", ch.id, "--student", student, "--force",
+    result = nbgrader("autograde", ch.id, "--student", sub.student, "--force",
                       course_dir=course_dir, timeout=SUBMISSION_TIMEOUT)
-    log = course_dir / "logs" / ch.id / f"{student}.log"
-    log.write_text(result.stdout + result.stderr, encoding="utf-8")
-    if result.returncode != 0 or not (course_dir / "autograded" / student / ch.id).is_dir():
-        submission.status, submission.reason = "failed", _nbgrader_reason(result.stdout + result.stderr)
-        _forget(ch, student, course_dir)
-        return
-    submission.scores = _scores(ch, student, course_dir)
-    feedback = nbgrader("generate_feedback", ch.id, "--student", student, "--force", course_dir=course_dir)
-    html = course_dir / "feedback" / student / ch.id / f"{ch.notebook}.html"
-    submission.feedback = html if feedback.returncode == 0 and html.is_file() else None
-    submission.status = "graded"
-    submission.reason = f"graded in {time.perf_counter() - started:.1f} s"
+    (course_dir / "logs" / ch.id / f"{sub.student}.log").write_text(result.stdout + result.stderr, encoding="utf-8")
+    notebook_ran = result.returncode == 0 and (course_dir / "autograded" / sub.student / ch.id).is_dir()
+    if notebook_ran:
+        outcome.notebook_scores = _notebook_scores(ch, sub.student, course_dir)
+    else:
+        outcome.notebook_error = _nbgrader_reason(result.stdout + result.stderr)
+        _reset(ch, sub.student, course_dir)
+    slot = slots.get()
+    try:
+        outcome.isolated = isolated_scores(ch, points, course_dir / "source" / ch.id / "nnlib",
+                                           course_dir / "submitted" / sub.student / ch.id / "nnlib",
+                                           slot=slot, limits=limits, hidden_paths=(course_dir,))
+    finally:
+        slots.put(slot)
+    _record(ch, sub.student, course_dir, outcome.isolated, create=not notebook_ran)
+    sub.scores = {gid: r.score for gid, r in outcome.isolated.items()}
+    sub.flags.extend(_flags(ch, outcome))
+    sub.status, sub.reason = "graded", f"graded in {time.perf_counter() - started:.1f} s"
+    return outcome
+
+
+def _flags(ch: Chapter, outcome: Outcome) -> list[str]:
+    if outcome.notebook_scores is None:
+        return [f"notebook could not be run ({outcome.notebook_error}); scored by the isolated checks"]
+    flags = []
+    for grade_id, result in outcome.isolated.items():
+        in_notebook = outcome.notebook_scores.get(grade_id, 0.0)
+        if in_notebook > result.score + 1e-6:
+            flags.append(f"possibly tampered: {exercise_name(ch, grade_id)} scored {in_notebook:g} in the notebook "
+                         f"but {result.score:g} in isolation")
+    return flags
+
+
+def _fallback_feedback(ch: Chapter, sub: Submission, outcome: Outcome, path: Path) -> Path:
+    """Feedback for a submission whose notebook could not be run: scores and failed properties."""
+    rows = []
+    for grade_id, result in outcome.isolated.items():
+        failed = "".join(f"<li>{html.escape(f.split(': ')[0])}</li>" for f in result.failed)
+        rows.append(f"<tr><td>{html.escape(exercise_name(ch, grade_id))}</td>"
+                    f"<td>{result.score:g} / {result.points:g}</td><td><ul>{failed}</ul></td></tr>")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(ch.title)}: feedback</title></head>"
+        f"<body><h1>Chapter {ch.number}: {html.escape(ch.title)}</h1><p>Student: {html.escape(sub.student)}</p>"
+        f"<p>Your notebook could not be run by the grader ({html.escape(outcome.notebook_error)}). "
+        f"Your nnlib functions were checked on their own; these are your scores.</p>"
+        f"<table border='1' cellpadding='4'><tr><th>exercise</th><th>points</th><th>failed checks</th></tr>"
+        f"{''.join(rows)}</table></body></html>", encoding="utf-8")
+    return path
+
+
+def _write_instructor_report(ch: Chapter, sub: Submission, outcome: Outcome, course_dir: Path) -> None:
+    """Every failed check with its full reason: for the instructor, never for students."""
+    lines = [f"{sub.student} {ch.id}: {sub.status} {sub.reason}", *sub.flags]
+    for grade_id, result in outcome.isolated.items():
+        lines.append(f"{grade_id}: {result.score:g}/{result.points:g} ({result.passed}/{result.total} checks)")
+        lines.extend(f"    {failure}" for failure in result.failed)
+    folder = course_dir / "reports" / ch.id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{sub.student}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 @dataclass
@@ -97,17 +195,21 @@ class GradeReport:
     points: dict[str, float]
     submissions: list[Submission]
     csv_path: Path
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
 
     def summary(self) -> str:
-        names = [_exercise_name(self.chapter, g) for g in self.points]
         width = max([7] + [len(s.student) for s in self.submissions])
-        lines = [f"{'student':<{width}}  {'total':>7}  status      reason"]
+        lines = [f"note: {note}" for note in self.notes]
+        lines.append(f"{'student':<{width}}  {'total':>7}  {'status':<10}  reason")
         for s in self.submissions:
-            total = f"{sum(s.scores.values()):g}/{sum(self.points.values()):g}" if s.scores else "-"
-            lines.append(f"{s.student:<{width}}  {total:>7}  {s.status:<10}  {s.reason}"
-                         + (f" [{'; '.join(s.flags)}]" if s.flags else ""))
+            total = f"{sum(s.scores.values()):g}/{sum(self.points.values()):g}" if s.status == "graded" else "-"
+            lines.append(f"{s.student:<{width}}  {total:>7}  {s.status:<10}  {s.reason}")
+            lines.extend(f"{'':<{width}}  {'':>7}  {'flag':<10}  {flag}" for flag in s.flags)
         counts = {k: sum(s.status == k for s in self.submissions) for k in ("graded", "rejected", "failed", "superseded")}
-        lines.append(", ".join(f"{v} {k}" for k, v in counts.items() if v) + f"; exercises: {', '.join(names)}")
+        flagged = sum(bool(s.flags) for s in self.submissions if s.status == "graded")
+        lines.append(", ".join(f"{v} {k}" for k, v in counts.items() if v) + f", {flagged} flagged; "
+                     f"{len(self.submissions)} files in {self.seconds:.0f} s")
         lines.append(f"grades: {self.csv_path}")
         return "\n".join(lines)
 
@@ -116,36 +218,73 @@ def write_csv(report: GradeReport) -> None:
     ids = list(report.points)
     with report.csv_path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["student_id", *(_exercise_name(report.chapter, g) for g in ids),
-                         "total", "max_score", "status", "reason", "feedback"])
+        writer.writerow(["student_id", *(exercise_name(report.chapter, g) for g in ids),
+                         "total", "max_score", "status", "flags", "reason", "feedback"])
         for s in report.submissions:
             if s.status == "superseded":
                 continue
             scores = [s.scores.get(g, 0.0) for g in ids]
             writer.writerow([s.student, *(f"{v:g}" for v in scores), f"{sum(scores):g}",
-                             f"{sum(report.points.values()):g}", s.status,
-                             "; ".join([s.reason, *s.flags]).strip("; "), s.feedback or ""])
+                             f"{sum(report.points.values()):g}", s.status, "; ".join(s.flags), s.reason,
+                             s.feedback or ""])
 
 
-def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADING) -> GradeReport:
+def _batch_feedback(ch: Chapter, subs: list[Submission], outcomes: dict[str, Outcome], course_dir: Path) -> None:
+    graded = [s for s in subs if s.status == "graded"]
+    if any(outcomes[s.student].notebook_scores is not None for s in graded):
+        nbgrader("generate_feedback", ch.id, "--force", course_dir=course_dir)
+    for s in graded:
+        path = course_dir / "feedback" / s.student / ch.id / f"{ch.notebook}.html"
+        if outcomes[s.student].notebook_scores is None:
+            _fallback_feedback(ch, s, outcomes[s.student], path)
+        s.feedback = path if path.is_file() else None
+    feedback = [s.feedback for s in graded if s.feedback]
+    if feedback:
+        assert_no_leaks(feedback, f"feedback for {ch.id}")
+
+
+def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADING, workers: int | None = None,
+          limits: Limits = Limits(), progress: bool = True) -> GradeReport:
     """Grade every submission in ``submissions_folder`` for one chapter; never stops on a bad one.
 
-    ``course_dir`` is the nbgrader course folder; the chapter is released there first if needed.
+    ``course_dir`` is the nbgrader course folder (the chapter is released there first if
+    needed); ``workers`` submissions are graded at once (default: CPU count).
     """
+    started = time.perf_counter()
     ch = chapter(chapter_id)
     subs = find_submissions(Path(submissions_folder))
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     if not (course_dir / "release" / ch.id).is_dir():
         release(ch.id, course_dir=course_dir, dist=course_dir / "dist")
     (course_dir / "logs" / ch.id).mkdir(parents=True, exist_ok=True)
-    for submission in tqdm(subs, desc=f"grading {ch.id}", unit="submission"):
-        unpack(submission, ch, course_dir / "submitted")
-        if submission.status == "collected":
-            _autograde(ch, submission, course_dir)
-    feedback = [s.feedback for s in subs if s.feedback]
-    if feedback:
-        assert_no_leaks(feedback, f"feedback for {ch.id}")
-    report = GradeReport(ch, exercises(ch), subs, course_dir / "grades" / f"{ch.id}.csv")
+    notes = isolation().notes
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    points = exercises(ch)
+    slots: queue.Queue = queue.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+    outcomes: dict[str, Outcome] = {}
+    todo = [s for s in subs if s.status == "pending"]
+    with ThreadPoolExecutor(max_workers=workers) as pool, \
+            tqdm(total=len(todo), desc=f"grading {ch.id}", unit="submission", disable=not progress) as bar:
+        futures = {pool.submit(_grade_one, ch, s, course_dir, points, limits, slots): s for s in todo}
+        for future in as_completed(futures):
+            sub = futures[future]
+            try:
+                outcomes[sub.student] = future.result()
+            except Exception as error:  # noqa: BLE001 - one broken submission never stops the batch
+                sub.status, sub.reason = "failed", f"grader error: {type(error).__name__}: {error}"[:300]
+                sub.scores = {}
+                _reset(ch, sub.student, course_dir)
+                outcomes[sub.student] = Outcome()
+            _write_instructor_report(ch, sub, outcomes[sub.student], course_dir)
+            bar.update()
+    _batch_feedback(ch, subs, outcomes, course_dir)
+    report = GradeReport(ch, points, subs, course_dir / "grades" / f"{ch.id}.csv", notes,
+                         time.perf_counter() - started)
     report.csv_path.parent.mkdir(parents=True, exist_ok=True)
     write_csv(report)
     return report
-

@@ -16,9 +16,15 @@ def environment() -> dict[str, str]:
     gradebook); PYTHONPATH is removed (it would shadow the student's nnlib in the kernel).
     """
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "MPLBACKEND": "Agg", "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("PYTHONPATH", None)
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    for name in ("PYTHONPATH", "MPLBACKEND"):
+        env.pop(name, None)
     return env
+
+
+def db_url(course_dir: Path) -> str:
+    """The gradebook of ``course_dir``; the busy timeout lets parallel graders share SQLite."""
+    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=120"
 
 
 def nbgrader(*args: str, course_dir: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
@@ -27,7 +33,8 @@ def nbgrader(*args: str, course_dir: Path, timeout: float | None = None) -> subp
     It runs in the repository root, where nbgrader_config.py is; ``course_dir`` overrides the
     config's course root (the command line takes precedence over config files).
     """
-    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course_dir}"]
+    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course_dir}",
+               f"--CourseDirectory.db_url={db_url(course_dir)}"]
     return subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=timeout)
 
 

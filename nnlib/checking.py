@@ -37,10 +37,21 @@ class CheckResult:
     hidden: bool = False
 
 
+def _plain(value: Any) -> Any:
+    """NumPy scalars as Python numbers (NumPy 2 prints ``np.float64(1.0)``), recursively."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _short(value: Any, limit: int = 200) -> str:
     """A one-line repr of ``value`` cut to ``limit`` characters."""
     with np.printoptions(threshold=12, edgeitems=3, precision=6):
-        text = repr(value)
+        text = repr(_plain(value))
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -84,3 +84,11 @@ def test_warnings_inside_a_check_do_not_reach_stderr(capfd):
 def test_points_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         Checker("x", points=0)
+
+
+def test_numpy_scalars_print_as_plain_numbers(capsys):
+    check = Checker("s", points=1)
+    with check("sizes"):
+        check.equal((np.int64(3), np.float64(2.5)), (3, 2))
+    out = capsys.readouterr().out
+    assert "(3, 2.5)" in out and "np." not in out
