@@ -22,6 +22,7 @@ import os
 import queue
 import re
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -32,6 +33,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from tqdm.auto import tqdm
 
+from . import kernel_limits
 from .chapters import Chapter, chapter
 from .intake import Submission, find_submissions, unpack
 from .isolated import ExerciseScore, isolated_scores
@@ -40,7 +42,7 @@ from .notebooks import read
 from .paths import GRADING
 from .release import release
 from .sandbox import Limits, isolation
-from .secrets import assert_no_leaks
+from .secrets import scan
 
 COURSE_ID = "practical-nn"
 SUBMISSION_TIMEOUT = 10 * 60   # seconds for one student's autograde
@@ -118,30 +120,49 @@ class Outcome:
 
 
 def _grade_one(ch: Chapter, sub: Submission, course_dir: Path, points: dict[str, float], limits: Limits,
-               slots: queue.Queue) -> Outcome:
+               slots: queue.Queue, cell_timeout: int | None) -> Outcome:
+    slot = slots.get()
+    try:
+        return _grade_in_slot(ch, sub, course_dir, points, limits, slot, cell_timeout)
+    finally:
+        kernel_limits.kill_all(slot)   # whatever the kernel left running
+        slots.put(slot)
+
+
+def _run_notebook(ch: Chapter, sub: Submission, course_dir: Path, slot: int, cell_timeout: int | None) -> str | None:
+    """nbgrader autograde under the slot's limits; None on success, else the reason it failed."""
+    preexec = kernel_limits.preexec(slot, kernel_limits.prepare(slot))
+    options = [f"--Execute.timeout={cell_timeout}"] if cell_timeout else []
+    try:
+        result = nbgrader("autograde", ch.id, "--student", sub.student, "--force", *options,
+                          course_dir=course_dir, timeout=SUBMISSION_TIMEOUT, preexec_fn=preexec)
+    except subprocess.TimeoutExpired:
+        return f"the notebook ran for more than {SUBMISSION_TIMEOUT // 60} minutes"
+    log = result.stdout + result.stderr
+    (course_dir / "logs" / ch.id / f"{sub.student}.log").write_text(log, encoding="utf-8")
+    if result.returncode == 0 and (course_dir / "autograded" / sub.student / ch.id).is_dir():
+        return None
+    return _nbgrader_reason(log)
+
+
+def _grade_in_slot(ch: Chapter, sub: Submission, course_dir: Path, points: dict[str, float], limits: Limits,
+                   slot: int, cell_timeout: int | None) -> Outcome:
     outcome = Outcome()
     _reset(ch, sub.student, course_dir)
     unpack(sub, ch, course_dir / "submitted")
     if sub.status != "collected":
         return outcome
     started = time.perf_counter()
-    result = nbgrader("autograde", ch.id, "--student", sub.student, "--force",
-                      course_dir=course_dir, timeout=SUBMISSION_TIMEOUT)
-    (course_dir / "logs" / ch.id / f"{sub.student}.log").write_text(result.stdout + result.stderr, encoding="utf-8")
-    notebook_ran = result.returncode == 0 and (course_dir / "autograded" / sub.student / ch.id).is_dir()
-    if notebook_ran:
+    failure = _run_notebook(ch, sub, course_dir, slot, cell_timeout)
+    if failure is None:
         outcome.notebook_scores = _notebook_scores(ch, sub.student, course_dir)
     else:
-        outcome.notebook_error = _nbgrader_reason(result.stdout + result.stderr)
+        outcome.notebook_error = failure
         _reset(ch, sub.student, course_dir)
-    slot = slots.get()
-    try:
-        outcome.isolated = isolated_scores(ch, points, course_dir / "source" / ch.id / "nnlib",
-                                           course_dir / "submitted" / sub.student / ch.id / "nnlib",
-                                           slot=slot, limits=limits, hidden_paths=(course_dir,))
-    finally:
-        slots.put(slot)
-    _record(ch, sub.student, course_dir, outcome.isolated, create=not notebook_ran)
+    outcome.isolated = isolated_scores(ch, points, course_dir / "source" / ch.id / "nnlib",
+                                       course_dir / "submitted" / sub.student / ch.id / "nnlib",
+                                       slot=slot, limits=limits, hidden_paths=(course_dir,))
+    _record(ch, sub.student, course_dir, outcome.isolated, create=failure is not None)
     sub.scores = {gid: r.score for gid, r in outcome.isolated.items()}
     sub.flags.extend(_flags(ch, outcome))
     sub.status, sub.reason = "graded", f"graded in {time.perf_counter() - started:.1f} s"
@@ -238,17 +259,21 @@ def _batch_feedback(ch: Chapter, subs: list[Submission], outcomes: dict[str, Out
         if outcomes[s.student].notebook_scores is None:
             _fallback_feedback(ch, s, outcomes[s.student], path)
         s.feedback = path if path.is_file() else None
-    feedback = [s.feedback for s in graded if s.feedback]
-    if feedback:
-        assert_no_leaks(feedback, f"feedback for {ch.id}")
+    for s in graded:
+        if s.feedback and scan([s.feedback]):
+            s.feedback.unlink()   # the student's code printed secret text: never return it
+            s.feedback = None
+            s.flags.append("feedback withheld: it contained solution or hidden-check text "
+                           "(did the notebook read the instructor's files?)")
 
 
 def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADING, workers: int | None = None,
-          limits: Limits = Limits(), progress: bool = True) -> GradeReport:
+          limits: Limits = Limits(), cell_timeout: int | None = None, progress: bool = True) -> GradeReport:
     """Grade every submission in ``submissions_folder`` for one chapter; never stops on a bad one.
 
     ``course_dir`` is the nbgrader course folder (the chapter is released there first if
-    needed); ``workers`` submissions are graded at once (default: CPU count).
+    needed); ``workers`` submissions are graded at once (default: CPU count); ``limits`` bound
+    the isolated checks and ``cell_timeout`` (seconds) overrides nbgrader's per-cell limit.
     """
     started = time.perf_counter()
     ch = chapter(chapter_id)
@@ -270,7 +295,7 @@ def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADI
     todo = [s for s in subs if s.status == "pending"]
     with ThreadPoolExecutor(max_workers=workers) as pool, \
             tqdm(total=len(todo), desc=f"grading {ch.id}", unit="submission", disable=not progress) as bar:
-        futures = {pool.submit(_grade_one, ch, s, course_dir, points, limits, slots): s for s in todo}
+        futures = {pool.submit(_grade_one, ch, s, course_dir, points, limits, slots, cell_timeout): s for s in todo}
         for future in as_completed(futures):
             sub = futures[future]
             try:

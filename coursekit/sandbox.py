@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import wire
+from . import kernel_limits, wire
 from .hidden import Raised
 from .paths import ROOT
 
@@ -131,9 +131,13 @@ def _owner(path: Path) -> int | None:
         return None
 
 
-def _limiter(limits: Limits, process_limit: int):
+def _limiter(limits: Limits, process_limit: int, slot: int):
+    in_groups = kernel_limits.prepared(slot)
+
     def apply():
         os.setsid()
+        if in_groups:
+            kernel_limits.enter(slot)
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
@@ -202,7 +206,7 @@ def run_probes(submission: Path, module: str, n_checks: int, *, slot: int = 0, l
             command = _command(submission, out, module, first, slot, [ROOT, *hidden])
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, env=_scrubbed_env(),
-                                       preexec_fn=_limiter(limits, process_limit))
+                                       preexec_fn=_limiter(limits, process_limit, slot))
             timed_out = _watch(process, out / "results.jsonl", results, limits)
             _read_results(out / "results.jsonl", results)
         missing = next((i for i in range(first, n_checks) if i not in results), None)

@@ -1,0 +1,85 @@
+"""Limits for the notebook kernels nbgrader starts: rlimits, and one cgroup per worker slot.
+
+The kernel runs student code outside the sandbox, so its whole process tree gets a cap on
+the number of processes (a fork bomb) and on memory, and is killed after the submission.
+A slot also gets at most one CPU, so that a runaway submission cannot starve the other
+workers (whose time limits are wall-clock). Uses cgroup v1 ``pids``, ``memory`` and ``cpu``
+controllers where this process may create groups (root, typically); elsewhere
+:func:`available` is False and only rlimits apply. The sandboxed probes join the same groups.
+"""
+from __future__ import annotations
+
+import os
+import resource
+import signal
+from pathlib import Path
+
+V1 = Path("/sys/fs/cgroup")
+CONTROLLERS = ("pids", "memory", "cpu")
+NAME = "coursekit"
+
+
+def _group(controller: str, slot: int) -> Path:
+    return V1 / controller / NAME / f"slot-{slot}"
+
+
+def available() -> bool:
+    return all(os.access(V1 / c, os.W_OK) for c in CONTROLLERS)
+
+
+def prepare(slot: int, *, max_processes: int = 256, memory_bytes: int = 6 * 2**30) -> bool:
+    """Create (or reset) the slot's groups with their limits; False where cgroups cannot be used."""
+    if not available():
+        return False
+    try:
+        for controller in CONTROLLERS:
+            _group(controller, slot).mkdir(parents=True, exist_ok=True)
+        (_group("pids", slot) / "pids.max").write_text(str(max_processes))
+        (_group("memory", slot) / "memory.limit_in_bytes").write_text(str(memory_bytes))
+        (_group("cpu", slot) / "cpu.cfs_period_us").write_text("100000")
+        (_group("cpu", slot) / "cpu.cfs_quota_us").write_text("100000")   # one CPU
+        return True
+    except OSError:
+        return False
+
+
+def enter(slot: int) -> None:
+    """Move the calling process into the slot's groups (called in a child before exec)."""
+    for controller in CONTROLLERS:
+        (_group(controller, slot) / "cgroup.procs").write_text(str(os.getpid()))
+
+
+def kill_all(slot: int) -> int:
+    """Kill every process left in the slot (a kernel's stray children); returns how many."""
+    procs = _group("pids", slot) / "cgroup.procs"
+    if not procs.exists():
+        return 0
+    killed = 0
+    for _ in range(5):   # a fork bomb may add processes while we kill: repeat
+        pids = [int(p) for p in procs.read_text().split()]
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except ProcessLookupError:
+                pass
+    return killed
+
+
+def prepared(slot: int) -> bool:
+    """Whether the slot's groups exist (``prepare`` succeeded)."""
+    return all(_group(c, slot).is_dir() for c in CONTROLLERS)
+
+
+def preexec(slot: int, use_cgroups: bool, *, memory_bytes: int = 4 * 2**30, cpu_seconds: int = 900):
+    """A ``preexec_fn`` for nbgrader: per-process rlimits (inherited by the kernel) and the slot's cgroups."""
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 10))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512 * 2**20, 512 * 2**20))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if use_cgroups:
+            enter(slot)
+    return apply
