@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup book book-fresh test test-fast stubs check-stubs reference release grade clean
+.PHONY: setup book book-fresh test test-fast stubs check-stubs reference release grade bench clean
 
 setup: $(STAMP)
 
@@ -41,3 +41,6 @@ grade: setup           ## make grade CHAPTER=ch01 SUBMISSIONS=path/to/zips
 
 clean:                 ## remove build output (keeps _grading/, which holds student work)
 	rm -rf _build dist
+
+bench: setup           ## grading throughput: this grader (1 and 2 workers) vs plain nbgrader, as ratios
+	$(PY) -m coursekit bench

@@ -45,6 +45,12 @@ def _grade(args) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from .bench import run
+    print(run(args.chapter, args.n))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -69,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submissions", help="folder holding one zip per student (<student id>_*.zip)")
     p.add_argument("--workers", type=int, default=None, help="submissions graded at once (default: CPU count)")
     p.set_defaults(run=_grade)
+
+    p = commands.add_parser("bench", help="grading throughput: this grader with 1 and 2 workers vs plain nbgrader")
+    p.add_argument("--chapter", default="ch01", choices=list(BY_ID))
+    p.add_argument("--n", type=int, default=12, help="number of synthetic submissions")
+    p.set_defaults(run=_bench)
 
     args = parser.parse_args(argv)
     return args.run(args)

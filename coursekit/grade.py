@@ -26,11 +26,13 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 from tqdm.auto import tqdm
 
 from . import kernel_limits
@@ -103,7 +105,9 @@ def _record(ch: Chapter, student: str, course_dir: Path, scores: dict[str, Exerc
     with _DB_LOCK, gradebook(course_dir) as gb:
         if create:
             gb.update_or_create_student(student)
-            gb.add_submission(ch.id, student)
+            with warnings.catch_warnings():   # nbgrader's add_submission trips SQLAlchemy's autoflush warnings
+                warnings.simplefilter("ignore", SAWarning)
+                gb.add_submission(ch.id, student)
         for grade_id, result in scores.items():
             grade = gb.find_grade(grade_id, ch.notebook, ch.id, student)
             grade.auto_score, grade.needs_manual_grade = result.score, False

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from coursekit import variants
+from coursekit.synthetic import inject, write_zip
 
 MODULE = "splitting"
 NOTEBOOK = "data-splitting.ipynb"
@@ -30,12 +31,9 @@ def stub() -> str:
     return variants.stub_source(MODULE)
 
 
-def inject(source: str, function: str, code: str) -> str:
-    """``source`` with ``code`` (indented 4) run first in ``function``'s body."""
-    head = source.index(f"def {function}(")
-    body = source.index('"""', source.index('"""', head) + 3) + 3   # after the docstring
-    lines = "".join(f"\n    {line}" for line in code.strip().splitlines())
-    return source[:body] + lines + source[body:]
+def append(source: str, code: str) -> str:
+    """``source`` with module-level ``code`` at its end (after, and so replacing, its functions)."""
+    return source + "\n" + code.strip() + "\n"
 
 
 def prepend(source: str, code: str) -> str:
@@ -171,22 +169,13 @@ CASES = [
     Case("displayhook", module(lambda: stub().replace("    raise NotImplementedError(",
                                                       "    __import__('sys').displayhook(2.0)\n    raise NotImplementedError(")),
          "graded", 0, words=("possibly tampered",), tampered=True),
-    Case("readsref", module(lambda: prepend(stub(), READ_REFERENCE)), "graded", 0,
+    Case("readsref", module(lambda: append(stub(), READ_REFERENCE)), "graded", 0,
          words=("possibly tampered", "feedback withheld"), tampered=True),
     Case("zipslip", module(reference), "graded", 15, words=("unsafe path",), zip_extra=_zip_slip),
     Case("symlink", module(reference), "graded", 15, words=("symbolic link",), zip_extra=_zip_symlink),
     Case("latecomer", module(reference), "graded", 15, older_stub=True),
     Case("infra", _tamper_checker, "graded", 0),
 ]
-
-
-def write_zip(folder: Path, archive: Path, extra=None) -> Path:
-    with zipfile.ZipFile(archive, "w") as out:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            out.write(path, Path("ch01") / path.relative_to(folder))
-        if extra:
-            extra(out)
-    return archive
 
 
 def build_class(release: Path, work: Path, inbox: Path) -> None:
@@ -197,9 +186,9 @@ def build_class(release: Path, work: Path, inbox: Path) -> None:
         shutil.copytree(release, folder)
         if case.older_stub:
             module(stub)(folder)
-            older = write_zip(folder, inbox / f"{case.name}_1_old.zip")
+            older = write_zip(folder, inbox / f"{case.name}_1_old.zip", "ch01")
             past = time.time() - 3600
             os.utime(older, (past, past))
         case.build(folder)
-        write_zip(folder, inbox / f"{case.name}_2.zip", case.zip_extra)
+        write_zip(folder, inbox / f"{case.name}_2.zip", "ch01", case.zip_extra)
     (inbox / "notzip_3.zip").write_bytes(b"%PDF-1.7 definitely not a zip")

@@ -9,14 +9,15 @@ import csv
 import pytest
 
 from coursekit.chapters import chapter
-from coursekit.grade import grade
+from coursekit.grade import grade, gradebook
 from coursekit.release import release
 from coursekit.sandbox import Limits, isolation
 from hostile import CASES, build_class
 
 pytestmark = pytest.mark.slow
 CH = chapter("ch01")
-NEEDS_LIMITS = {"forkbomb", "membomb"}
+NEEDS_LIMITS = {"forkbomb", "membomb"}   # bounded only by the sandbox's uid and limits
+NEEDS_HIDING = {"readsref"}               # the solutions are out of reach only inside bubblewrap
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,8 @@ def test_case_gets_its_expected_grade_and_reason(graded, case):
     report, rows, course = graded
     if case.name in NEEDS_LIMITS and not isolation().drop_uid:
         pytest.skip("needs bubblewrap running as root to bound the process count and memory")
+    if case.name in NEEDS_HIDING and not isolation().bwrap:
+        pytest.skip("needs bubblewrap to hide solutions/ from student code")
     row = rows[case.name]
     assert row["status"] == case.status, row
     assert float(row["total"]) == pytest.approx(case.total), row
@@ -60,3 +63,12 @@ def test_honest_submissions_are_not_flagged_and_get_feedback(graded):
     report, rows, _ = graded
     for name in ("reference", "deletedcells", "editedcells", "infra"):
         assert rows[name]["flags"] == "" and rows[name]["feedback"], rows[name]
+
+
+def test_gradebook_holds_the_isolated_scores(graded):
+    """formgrader, export and feedback read the gradebook: it must agree with the CSV."""
+    _, rows, course = graded
+    with gradebook(course) as gb:
+        for name, row in rows.items():
+            if row["status"] == "graded":
+                assert gb.find_submission(CH.id, name).score == pytest.approx(float(row["total"])), name

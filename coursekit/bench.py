@@ -1,0 +1,71 @@
+"""Benchmark: throughput of the project's grader (1 and 2 workers) against plain nbgrader autograde.
+
+All three grade the same synthetic class in one run: correct, partial (mutants), unwritten
+(stubs) and hostile (an endless loop) submissions. Plain nbgrader runs ``autograde`` once
+for the whole class, sequentially, with no isolated checks. Figures are ratios measured in
+this run, not absolute targets.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from . import hidden, variants
+from .chapters import chapter
+from .grade import grade
+from .nbgrader_run import nbgrader
+from .release import release
+from .synthetic import inject, submission
+
+
+def synthetic_class(ch_id: str, n: int, release_folder: Path, work: Path, inbox: Path) -> list[str]:
+    """``n`` zips in ``inbox``: a cycle of correct, mutant, stub and endless-loop submissions."""
+    ch = chapter(ch_id)
+    module = ch.modules[0]
+    reference = variants.reference_source(module)
+    mutants = hidden.suite(module).mutants
+    last = hidden.suite(module).exercises[-1]
+    kinds = ["correct", "mutant", "stub", "mutant", "correct", "endless"]
+    inbox.mkdir(parents=True)
+    made = []
+    for i in range(n):
+        kind = kinds[i % len(kinds)]
+        source = {"correct": reference, "stub": variants.stub_source(module),
+                  "mutant": variants.mutant_source(module, mutants[i % len(mutants)]),
+                  "endless": inject(reference, last, "while True:\n    pass")}[kind]
+        made.append(kind)
+        submission(release_folder, work, inbox / f"s{i:03d}{kind}_1.zip", {module: source})
+    return made
+
+
+def _plain_nbgrader(ch_id: str, graded_course: Path, course: Path, cell_timeout: int) -> float:
+    """Seconds for one sequential ``nbgrader autograde`` of the same collected submissions."""
+    release(ch_id, course_dir=course, dist=course / "dist")
+    shutil.copytree(graded_course / "submitted", course / "submitted")
+    started = time.perf_counter()
+    nbgrader("autograde", ch_id, "--force", f"--Execute.timeout={cell_timeout}", course_dir=course)
+    return time.perf_counter() - started
+
+
+def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10) -> str:
+    """Run the benchmark and return its report."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        root = Path(tmp)
+        release(ch_id, course_dir=root / "c0", dist=root / "dist")
+        kinds = synthetic_class(ch_id, n, root / "dist" / ch_id, root / "work", root / "inbox")
+        timings = {}
+        for workers in (1, 2):
+            started = time.perf_counter()
+            grade(ch_id, root / "inbox", course_dir=root / f"c{workers}", workers=workers,
+                  cell_timeout=cell_timeout, progress=False)
+            timings[f"coursekit grade, {workers} worker{'s' * (workers > 1)}"] = time.perf_counter() - started
+        timings["plain nbgrader autograde (sequential, no isolation)"] = _plain_nbgrader(
+            ch_id, root / "c1", root / "plain", cell_timeout)
+    baseline = timings["plain nbgrader autograde (sequential, no isolation)"]
+    mix = ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))
+    lines = [f"{n} submissions of {ch_id} ({mix}); cell timeout {cell_timeout} s", ""]
+    lines += [f"{name:<55} {seconds:7.1f} s  {60 * n / seconds:6.1f}/min  x{baseline / seconds:.2f} vs plain"
+              for name, seconds in timings.items()]
+    return "\n".join(lines)
