@@ -240,18 +240,25 @@ class GradeReport:
 
 
 def write_csv(report: GradeReport) -> None:
+    """The class's grades: this batch's rows replace those students' earlier rows; others are kept."""
     ids = list(report.points)
+    header = ["student_id", *(exercise_name(report.chapter, g) for g in ids),
+              "total", "max_score", "status", "flags", "reason", "feedback"]
+    rows = {}
+    if report.csv_path.exists():
+        with report.csv_path.open(newline="", encoding="utf-8") as existing:
+            rows = {row["student_id"]: row for row in csv.DictReader(existing) if list(row) == header}
+    for s in report.submissions:
+        if s.status == "superseded":
+            continue
+        scores = [s.scores.get(g, 0.0) for g in ids]
+        values = [s.student, *(f"{v:g}" for v in scores), f"{sum(scores):g}", f"{sum(report.points.values()):g}",
+                  s.status, "; ".join(s.flags), s.reason, str(s.feedback or "")]
+        rows[s.student] = dict(zip(header, values))
     with report.csv_path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["student_id", *(exercise_name(report.chapter, g) for g in ids),
-                         "total", "max_score", "status", "flags", "reason", "feedback"])
-        for s in report.submissions:
-            if s.status == "superseded":
-                continue
-            scores = [s.scores.get(g, 0.0) for g in ids]
-            writer.writerow([s.student, *(f"{v:g}" for v in scores), f"{sum(scores):g}",
-                             f"{sum(report.points.values()):g}", s.status, "; ".join(s.flags), s.reason,
-                             s.feedback or ""])
+        writer = csv.DictWriter(out, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows[student] for student in sorted(rows))
 
 
 def _batch_feedback(ch: Chapter, subs: list[Submission], outcomes: dict[str, Outcome], course_dir: Path) -> None:
@@ -272,16 +279,23 @@ def _batch_feedback(ch: Chapter, subs: list[Submission], outcomes: dict[str, Out
 
 
 def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADING, workers: int | None = None,
-          limits: Limits = Limits(), cell_timeout: int | None = None, progress: bool = True) -> GradeReport:
+          limits: Limits = Limits(), cell_timeout: int | None = None, students: set[str] | None = None,
+          progress: bool = True) -> GradeReport:
     """Grade every submission in ``submissions_folder`` for one chapter; never stops on a bad one.
 
     ``course_dir`` is the nbgrader course folder (the chapter is released there first if
     needed); ``workers`` submissions are graded at once (default: CPU count); ``limits`` bound
     the isolated checks and ``cell_timeout`` (seconds) overrides nbgrader's per-cell limit.
+    With ``students``, only their files are graded; the CSV keeps everyone else's rows.
     """
     started = time.perf_counter()
     ch = chapter(chapter_id)
     subs = find_submissions(Path(submissions_folder))
+    if students is not None:
+        unknown = students - {s.student for s in subs}
+        if unknown:
+            raise ValueError(f"no submission from {', '.join(sorted(unknown))} in {submissions_folder}")
+        subs = [s for s in subs if s.student in students]
     workers = workers or os.cpu_count() or 1
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")

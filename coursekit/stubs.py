@@ -135,6 +135,9 @@ def stub_path(module: str) -> Path:
 
 def expected_stub(module: str) -> str:
     path = solution_path(module)
+    if not path.is_file():
+        raise FileNotFoundError(f"nnlib/{module}.py is generated from {path.relative_to(path.parents[1])}, "
+                                "which does not exist (is the chapter registered before its solution was written?)")
     return make_stub(path.read_text(encoding="utf-8"), module, path.relative_to(path.parents[1]))
 
 

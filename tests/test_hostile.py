@@ -61,7 +61,7 @@ def test_the_batch_finishes_with_every_file_accounted_for(graded):
 
 def test_honest_submissions_are_not_flagged_and_get_feedback(graded):
     report, rows, _ = graded
-    for name in ("reference", "deletedcells", "editedcells", "infra"):
+    for name in ("reference", "editedcells", "skiptag", "infra"):
         assert rows[name]["flags"] == "" and rows[name]["feedback"], rows[name]
 
 
