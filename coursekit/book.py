@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from .chapters import CHAPTER_LIST
+from .nbgrader_run import SINGLE_THREADED_BLAS
 from .notebooks import chapter_notebooks, read, without_hidden_tests
 from .paths import BOOK_SOURCE, BUILD, ROOT
 from .secrets import assert_no_leaks
@@ -74,7 +75,7 @@ def build_book(*, fresh: bool = False) -> int:
     if fresh:
         shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
     shutil.rmtree(HTML, ignore_errors=True)
-    env = {**os.environ, "NNLIB_STATIC": "1"}
+    env = {**os.environ, "NNLIB_STATIC": "1", **SINGLE_THREADED_BLAS}
     for name in ("PYTHONPATH", "MPLBACKEND"):   # MPLBACKEND=Agg would stop kernels from showing figures
         env.pop(name, None)
     command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source),

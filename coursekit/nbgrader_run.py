@@ -9,6 +9,10 @@ from pathlib import Path
 from .paths import ROOT
 
 
+# Small matrices on two cores: BLAS threads only fight each other (and the other worker).
+SINGLE_THREADED_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def environment() -> dict[str, str]:
     """The environment nbgrader runs in.
 
@@ -16,7 +20,7 @@ def environment() -> dict[str, str]:
     gradebook); PYTHONPATH is removed (it would shadow the student's nnlib in the kernel).
     """
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONDONTWRITEBYTECODE": "1", **SINGLE_THREADED_BLAS}
     for name in ("PYTHONPATH", "MPLBACKEND"):
         env.pop(name, None)
     return env
