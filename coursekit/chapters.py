@@ -33,6 +33,8 @@ class Chapter:
 CHAPTER_LIST: tuple[Chapter, ...] = (
     Chapter("ch01", 1, "01-data-splitting", "data-splitting", "Data splitting: train, dev and test",
             ("splitting",)),
+    Chapter("ch02", 2, "02-bias-variance", "bias-variance", "Bias and variance", ("diagnose",)),
+    Chapter("ch03", 3, "03-regularization", "regularization", "Regularization", ("regularization",)),
 )
 
 BY_ID = {chapter.id: chapter for chapter in CHAPTER_LIST}
