@@ -22,7 +22,6 @@ import os
 import queue
 import re
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -35,11 +34,11 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 from tqdm.auto import tqdm
 
-from . import kernel_limits
 from .chapters import Chapter, chapter
 from .intake import Submission, find_submissions, unpack
 from .isolated import ExerciseScore, isolated_scores
-from .nbgrader_run import db_url, nbgrader
+from .nbgrader_run import db_url
+from .nbgrader_worker import NbgraderWorker
 from .notebooks import read
 from .paths import GRADING
 from .release import release
@@ -124,40 +123,33 @@ class Outcome:
 
 
 def _grade_one(ch: Chapter, sub: Submission, course_dir: Path, points: dict[str, float], limits: Limits,
-               slots: queue.Queue, cell_timeout: int | None) -> Outcome:
-    slot = slots.get()
+               workers: queue.Queue) -> Outcome:
+    worker = workers.get()
     try:
-        return _grade_in_slot(ch, sub, course_dir, points, limits, slot, cell_timeout)
+        return _grade_with(worker, ch, sub, course_dir, points, limits)
     finally:
-        kernel_limits.kill_all(slot)   # whatever the kernel left running
-        slots.put(slot)
+        workers.put(worker)
 
 
-def _run_notebook(ch: Chapter, sub: Submission, course_dir: Path, slot: int, cell_timeout: int | None) -> str | None:
-    """nbgrader autograde under the slot's limits; None on success, else the reason it failed."""
-    preexec = kernel_limits.preexec(slot, kernel_limits.prepare(slot))
-    options = [f"--Execute.timeout={cell_timeout}"] if cell_timeout else []
-    try:
-        result = nbgrader("autograde", ch.id, "--student", sub.student, "--force", *options,
-                          course_dir=course_dir, timeout=SUBMISSION_TIMEOUT, preexec_fn=preexec)
-    except subprocess.TimeoutExpired:
-        return f"the notebook ran for more than {SUBMISSION_TIMEOUT // 60} minutes"
-    log = result.stdout + result.stderr
+def _run_notebook(worker: NbgraderWorker, ch: Chapter, sub: Submission, course_dir: Path) -> str | None:
+    """nbgrader autograde in the slot's worker; None on success, else the reason it failed."""
+    result = worker.run("autograde", ch.id, sub.student, SUBMISSION_TIMEOUT)
+    log = result.get("log", "") + result.get("error", "")
     (course_dir / "logs" / ch.id / f"{sub.student}.log").write_text(log, encoding="utf-8")
-    if result.returncode == 0 and (course_dir / "autograded" / sub.student / ch.id).is_dir():
+    if result["success"] and (course_dir / "autograded" / sub.student / ch.id).is_dir():
         return None
     return _nbgrader_reason(log)
 
 
-def _grade_in_slot(ch: Chapter, sub: Submission, course_dir: Path, points: dict[str, float], limits: Limits,
-                   slot: int, cell_timeout: int | None) -> Outcome:
+def _grade_with(worker: NbgraderWorker, ch: Chapter, sub: Submission, course_dir: Path, points: dict[str, float],
+                limits: Limits) -> Outcome:
     outcome = Outcome()
     _reset(ch, sub.student, course_dir)
     unpack(sub, ch, course_dir / "submitted")
     if sub.status != "collected":
         return outcome
     started = time.perf_counter()
-    failure = _run_notebook(ch, sub, course_dir, slot, cell_timeout)
+    failure = _run_notebook(worker, ch, sub, course_dir)
     if failure is None:
         outcome.notebook_scores = _notebook_scores(ch, sub.student, course_dir)
     else:
@@ -165,12 +157,30 @@ def _grade_in_slot(ch: Chapter, sub: Submission, course_dir: Path, points: dict[
         _reset(ch, sub.student, course_dir)
     outcome.isolated = isolated_scores(ch, points, course_dir / "source" / ch.id / "nnlib",
                                        course_dir / "submitted" / sub.student / ch.id / "nnlib",
-                                       slot=slot, limits=limits, hidden_paths=(course_dir,))
+                                       slot=worker.slot, limits=limits, hidden_paths=(course_dir,))
     _record(ch, sub.student, course_dir, outcome.isolated, create=failure is not None)
     sub.scores = {gid: r.score for gid, r in outcome.isolated.items()}
     sub.flags.extend(_flags(ch, outcome))
+    sub.feedback = _feedback(worker, ch, sub, outcome, course_dir)
     sub.status, sub.reason = "graded", f"graded in {time.perf_counter() - started:.1f} s"
     return outcome
+
+
+def _feedback(worker: NbgraderWorker, ch: Chapter, sub: Submission, outcome: Outcome, course_dir: Path) -> Path | None:
+    """The student's feedback HTML (nbgrader's, or ours when the notebook could not run), scanned for leaks."""
+    path = course_dir / "feedback" / sub.student / ch.id / f"{ch.notebook}.html"
+    if outcome.notebook_scores is None:
+        _fallback_feedback(ch, sub, outcome, path)
+    else:
+        worker.run("feedback", ch.id, sub.student, SUBMISSION_TIMEOUT)
+    if not path.is_file():
+        return None
+    if scan([path]):
+        path.unlink()   # the student's code printed secret text: never return it
+        sub.flags.append("feedback withheld: it contained solution or hidden-check text "
+                         "(did the notebook read the instructor's files?)")
+        return None
+    return path
 
 
 def _flags(ch: Chapter, outcome: Outcome) -> list[str]:
@@ -261,21 +271,15 @@ def write_csv(report: GradeReport) -> None:
         writer.writerows(rows[student] for student in sorted(rows))
 
 
-def _batch_feedback(ch: Chapter, subs: list[Submission], outcomes: dict[str, Outcome], course_dir: Path) -> None:
-    graded = [s for s in subs if s.status == "graded"]
-    if any(outcomes[s.student].notebook_scores is not None for s in graded):
-        nbgrader("generate_feedback", ch.id, "--force", course_dir=course_dir)
-    for s in graded:
-        path = course_dir / "feedback" / s.student / ch.id / f"{ch.notebook}.html"
-        if outcomes[s.student].notebook_scores is None:
-            _fallback_feedback(ch, s, outcomes[s.student], path)
-        s.feedback = path if path.is_file() else None
-    for s in graded:
-        if s.feedback and scan([s.feedback]):
-            s.feedback.unlink()   # the student's code printed secret text: never return it
-            s.feedback = None
-            s.flags.append("feedback withheld: it contained solution or hidden-check text "
-                           "(did the notebook read the instructor's files?)")
+def _outcome_or_failure(future, ch: Chapter, sub: Submission, course_dir: Path) -> Outcome:
+    """The graded outcome, or, when the grader itself broke on this submission, a failure with its reason."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - one broken submission never stops the batch
+        sub.status, sub.reason = "failed", f"grader error: {type(error).__name__}: {error}"[:300]
+        sub.scores, sub.feedback = {}, None
+        _reset(ch, sub.student, course_dir)
+        return Outcome()
 
 
 def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADING, workers: int | None = None,
@@ -306,26 +310,24 @@ def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADI
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     points = exercises(ch)
-    slots: queue.Queue = queue.Queue()
-    for slot in range(workers):
-        slots.put(slot)
+    nbgrader_workers = [NbgraderWorker(course_dir, slot, cell_timeout) for slot in range(workers)]
+    idle: queue.Queue = queue.Queue()
+    for worker in nbgrader_workers:
+        idle.put(worker)
     outcomes: dict[str, Outcome] = {}
     todo = [s for s in subs if s.status == "pending"]
-    with ThreadPoolExecutor(max_workers=workers) as pool, \
-            tqdm(total=len(todo), desc=f"grading {ch.id}", unit="submission", disable=not progress) as bar:
-        futures = {pool.submit(_grade_one, ch, s, course_dir, points, limits, slots, cell_timeout): s for s in todo}
-        for future in as_completed(futures):
-            sub = futures[future]
-            try:
-                outcomes[sub.student] = future.result()
-            except Exception as error:  # noqa: BLE001 - one broken submission never stops the batch
-                sub.status, sub.reason = "failed", f"grader error: {type(error).__name__}: {error}"[:300]
-                sub.scores = {}
-                _reset(ch, sub.student, course_dir)
-                outcomes[sub.student] = Outcome()
-            _write_instructor_report(ch, sub, outcomes[sub.student], course_dir)
-            bar.update()
-    _batch_feedback(ch, subs, outcomes, course_dir)
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool, \
+                tqdm(total=len(todo), desc=f"grading {ch.id}", unit="submission", disable=not progress) as bar:
+            futures = {pool.submit(_grade_one, ch, s, course_dir, points, limits, idle): s for s in todo}
+            for future in as_completed(futures):
+                sub = futures[future]
+                outcomes[sub.student] = _outcome_or_failure(future, ch, sub, course_dir)
+                _write_instructor_report(ch, sub, outcomes[sub.student], course_dir)
+                bar.update()
+    finally:
+        for worker in nbgrader_workers:
+            worker.stop()
     report = GradeReport(ch, points, subs, course_dir / "grades" / f"{ch.id}.csv", notes,
                          time.perf_counter() - started)
     report.csv_path.parent.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,8 @@ def isolated_scores(ch: Chapter, points: dict[str, float], infrastructure: Path,
         folder = assemble(ch, infrastructure, student_nnlib, Path(tmp))
         for module in ch.modules:
             checks = hidden.suite(module).checks
-            outputs = run_probes(folder, module, len(checks), slot=slot, limits=limits, hidden=hidden_paths)
+            outputs = run_probes(folder, module, [c.exercise for c in checks], slot=slot, limits=limits,
+                                 hidden=hidden_paths)
             reference = reference_module(module)
             for check, got in zip(checks, outputs):
                 entry = scores.get(f"{ch.id}_{check.exercise}")

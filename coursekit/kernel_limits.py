@@ -49,14 +49,14 @@ def enter(slot: int) -> None:
         (_group(controller, slot) / "cgroup.procs").write_text(str(os.getpid()))
 
 
-def kill_all(slot: int) -> int:
-    """Kill every process left in the slot (a kernel's stray children); returns how many."""
+def kill_all(slot: int, keep: set[int] = frozenset()) -> int:
+    """Kill every process left in the slot but ``keep`` (a kernel's stray children); returns how many."""
     procs = _group("pids", slot) / "cgroup.procs"
     if not procs.exists():
         return 0
     killed = 0
     for _ in range(5):   # a fork bomb may add processes while we kill: repeat
-        pids = [int(p) for p in procs.read_text().split()]
+        pids = [int(p) for p in procs.read_text().split() if int(p) not in keep]
         if not pids:
             break
         for pid in pids:

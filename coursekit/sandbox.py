@@ -41,7 +41,8 @@ class Limits:
     memory_bytes: int = 2 * 2**30
     processes: int = 64
     file_bytes: int = 16 * 2**20
-    check_seconds: float = 10.0      # wall time a single probe may take (they take milliseconds)
+    check_seconds: float = 3.0       # wall time one probe may take (the references' take < 0.1 s)
+    startup_seconds: float = 15.0    # time to start: interpreter, numpy, the student's module
 
 
 @dataclass(frozen=True)
@@ -173,28 +174,36 @@ def _describe_end(returncode: int | None, timed_out: bool, limits: Limits) -> st
     return f"ended the process (exit code {returncode}) before returning"
 
 
-def _read_results(path: Path, results: dict) -> None:
+def _read_results(path: Path, results: dict) -> bool:
+    """Add the finished probes to ``results``; whether the runner reported ready."""
     if not path.exists():
-        return
+        return False
+    ready = False
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             record = json.loads(line)
-            results[int(record["index"])] = wire.decode(record["result"])
-        except (ValueError, KeyError, TypeError):
+            if record.get("ready") is True:
+                ready = True
+            else:
+                results[int(record["index"])] = wire.decode(record["result"])
+        except (ValueError, KeyError, TypeError, AttributeError):
             continue   # a line cut short by a kill, or forged: ignored
+    return ready
 
 
-def run_probes(submission: Path, module: str, n_checks: int, *, slot: int = 0, limits: Limits = Limits(),
+def run_probes(submission: Path, module: str, exercises: list[str], *, slot: int = 0, limits: Limits = Limits(),
                hidden: tuple[Path, ...] = ()) -> list:
-    """Probe results for checks ``0 .. n_checks-1`` of ``module`` on the nnlib in ``submission``.
+    """Probe results for the checks of ``module`` (``exercises[i]`` is check i's exercise).
 
-    A check whose probe hangs or kills the process gets a ``Raised`` saying so; the runner
-    restarts at the next check. ``hidden`` are extra folders the sandbox must not show.
+    A probe that crashes gets a ``Raised`` saying how, and the runner restarts at the next
+    check. A probe that hangs costs its exercise's remaining checks too (they would most
+    likely hang as well, each costing the time limit). A module that cannot even be
+    imported within the start-up time fails every check.
     """
+    n_checks = len(exercises)
     results: dict[int, object] = {}
     first = 0
-    iso = isolation()
-    uid = BASE_UID + slot if iso.drop_uid else None
+    uid = BASE_UID + slot if isolation().drop_uid else None
     process_limit = limits.processes
     if uid is None and os.geteuid() != 0:   # the limit counts all of this user's processes
         process_limit += _own_process_count()
@@ -207,24 +216,33 @@ def run_probes(submission: Path, module: str, n_checks: int, *, slot: int = 0, l
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, env=_scrubbed_env(),
                                        preexec_fn=_limiter(limits, process_limit, slot))
-            timed_out = _watch(process, out / "results.jsonl", results, limits)
-            _read_results(out / "results.jsonl", results)
+            timed_out = _watch(process, out / "results.jsonl", limits)
+            ready = _read_results(out / "results.jsonl", results)
         missing = next((i for i in range(first, n_checks) if i not in results), None)
         if missing is None:
             break
-        results[missing] = Raised("Sandbox", _describe_end(process.returncode, timed_out, limits))
-        first = missing + 1
+        reason = _describe_end(process.returncode, timed_out, limits)
+        if not ready:
+            for i in range(missing, n_checks):
+                results[i] = Raised("Sandbox", f"importing nnlib/{module}.py {reason}")
+            break
+        results[missing] = Raised("Sandbox", reason)
+        if timed_out:
+            for i in range(missing + 1, n_checks):
+                if exercises[i] == exercises[missing] and i not in results:
+                    results[i] = Raised("Sandbox", f"not run: an earlier check of {exercises[i]} {reason}")
+        first = next((i for i in range(missing + 1, n_checks) if i not in results), n_checks)
     return [results[i] for i in range(n_checks)]
 
 
-def _watch(process: subprocess.Popen, result_file: Path, results: dict, limits: Limits) -> bool:
-    """Wait for the process; kill it when no check finishes within the per-check limit."""
-    last_size, last_progress = -1, time.monotonic()
+def _watch(process: subprocess.Popen, result_file: Path, limits: Limits) -> bool:
+    """Wait for the process; kill it when it stalls: start-up, then each check, within their limits."""
+    last_size, deadline = 0, time.monotonic() + limits.startup_seconds
     while process.poll() is None:
         size = result_file.stat().st_size if result_file.exists() else 0
         if size != last_size:
-            last_size, last_progress = size, time.monotonic()
-        elif time.monotonic() - last_progress > limits.check_seconds:
+            last_size, deadline = size, time.monotonic() + limits.check_seconds
+        elif time.monotonic() > deadline:
             _kill(process)
             return True
         time.sleep(0.02)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .chapters import exercise_modules
-from .paths import NNLIB, REFERENCE_BUILD
+from .paths import NNLIB, REFERENCE_BUILD, ROOT
 from .stubs import make_reference, solution_path, stub_path
 
 
@@ -55,7 +55,13 @@ def mutant_source(module: str, mutant: Mutant) -> str:
 
 
 def load_module(source: str, name: str) -> types.ModuleType:
-    """Execute ``source`` as a fresh module called ``name`` (registered in sys.modules)."""
+    """Execute ``source`` as a fresh module called ``name`` (registered in sys.modules).
+
+    Its ``nnlib`` imports resolve to an nnlib already importable (a notebook's own copy), else
+    to the repository's, wherever the grader was started from.
+    """
+    if str(ROOT) not in sys.path:
+        sys.path.append(str(ROOT))
     module = types.ModuleType(name)
     module.__file__ = f"<{name}>"
     sys.modules[name] = module

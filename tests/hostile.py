@@ -153,6 +153,8 @@ CASES = [
     Case("warner", module(lambda: inject(reference(), "fit_standardizer",
                                          "import sys, warnings\nwarnings.warn('careful')\nsys.stderr.write('note\\n')")),
          "graded", 15),
+    Case("importloop", module(lambda: prepend(reference(), ENDLESS)), "graded", 0,
+         report_words=("importing nnlib/splitting.py did not finish",)),
     Case("syntax", module(lambda: reference().replace("def kfold_indices(n, k, *, rng):", "def kfold_indices(n, k, *, rng)")),
          "graded", 0, report_words=("SyntaxError",)),
     Case("nonotebook", _remove(NOTEBOOK), "rejected", words=("no data-splitting.ipynb",)),

@@ -73,3 +73,10 @@ def test_missing_bubblewrap_is_reported(monkeypatch):
         sandbox.isolation.cache_clear()
     assert sandbox.isolation.cache_info().currsize == 0
     assert any("bubblewrap (bwrap) is not installed" in note for note in notes)
+
+
+def test_a_module_that_hangs_on_import_fails_every_check():
+    source = variants.reference_source(MODULE).replace("import numpy as np\n", "import numpy as np\nwhile True:\n    pass\n", 1)
+    scores = _scores(source, startup_seconds=2)
+    assert all(r.score == 0 for r in scores.values())
+    assert all("importing nnlib/splitting.py did not finish" in f for r in scores.values() for f in r.failed)

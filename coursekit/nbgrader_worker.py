@@ -1,0 +1,95 @@
+"""A long-lived nbgrader process per grading slot.
+
+Importing nbgrader costs seconds; starting ``nbgrader autograde`` once per student would pay
+that for every submission. A worker imports it once, then autogrades and writes feedback
+for one student per request through nbgrader's own API (the same code the command line
+runs, with the same ``nbgrader_config.py``). It lives in the slot's cgroups, so the kernels
+it starts inherit the slot's limits, and it is replaced after a hang or every
+``MAX_TASKS`` requests.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+from . import kernel_limits
+from .nbgrader_run import db_url, environment
+from .paths import ROOT
+
+MAX_TASKS = 50
+
+
+def _serve(connection, course_dir: str, slot: int, cell_timeout: int | None, use_cgroups: bool) -> None:
+    """The worker's main loop (runs in the child process)."""
+    os.environ.clear()
+    os.environ.update(environment())            # the kernels inherit this environment
+    kernel_limits.preexec(slot, use_cgroups)()
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    config.CourseDirectory.root = course_dir
+    config.CourseDirectory.db_url = db_url(Path(course_dir))
+    if cell_timeout:
+        config.Execute.timeout = cell_timeout
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    while True:
+        request = connection.recv()
+        if request is None:
+            return
+        operation, assignment, student = request
+        run = api.autograde if operation == "autograde" else api.generate_feedback
+        result = run(assignment, student, force=True)
+        connection.send({key: str(value) if key != "success" else bool(value) for key, value in result.items()})
+
+
+class NbgraderWorker:
+    """Client side: one worker process for one slot, restarted when needed."""
+
+    def __init__(self, course_dir: Path, slot: int, cell_timeout: int | None):
+        self.course_dir, self.slot, self.cell_timeout = course_dir, slot, cell_timeout
+        self.process = self.connection = None
+        self.tasks = 0
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        use_cgroups = kernel_limits.prepare(self.slot)
+        self.process = context.Process(target=_serve, daemon=True, name=f"nbgrader-worker-{self.slot}",
+                                       args=(child, str(self.course_dir), self.slot, self.cell_timeout, use_cgroups))
+        self.process.start()
+        self.tasks = 0
+
+    def run(self, operation: str, assignment: str, student: str, timeout: float) -> dict:
+        """``{"success": bool, "log": str, "error": str}``; a hang or a dead worker counts as a failure."""
+        if self.process is None or not self.process.is_alive() or self.tasks >= MAX_TASKS:
+            self.stop()
+            self._start()
+        self.tasks += 1
+        try:
+            self.connection.send((operation, assignment, student))
+            if self.connection.poll(timeout):
+                reply = self.connection.recv()
+                kernel_limits.kill_all(self.slot, keep={self.process.pid})
+                return reply
+            error = f"{operation} did not finish within {timeout:g} s"
+        except (EOFError, OSError) as broken:   # the worker died (a kernel took it down, or it was killed)
+            error = f"the nbgrader worker stopped during {operation} ({type(broken).__name__})"
+        self.stop()
+        return {"success": False, "log": "", "error": error}
+
+    def stop(self) -> None:
+        if self.process is not None:
+            if self.process.is_alive():
+                try:
+                    self.connection.send(None)
+                    self.process.join(5)
+                except (BrokenPipeError, OSError):
+                    pass
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+            kernel_limits.kill_all(self.slot)
+        self.process = self.connection = None
