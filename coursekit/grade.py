@@ -10,9 +10,11 @@ For each submission, in parallel workers:
 4. the hidden checks run again in the sandbox (``isolated``), compared with the reference
    in this process, and those scores overwrite the gradebook's: they are the grade. A
    notebook score above them flags possible tampering. When nbgrader cannot run the
-   notebook at all, the submission is still graded from the isolated checks and flagged.
+   notebook at all, the submission is still graded from the isolated checks and flagged;
+5. feedback is written (and withheld if it contains solution text).
 
-Then feedback is generated for the whole batch, a CSV is written, and a summary printed.
+Each slot has one long-lived nbgrader worker (``nbgrader_worker``) and its own limits. At
+the end the class CSV is written and a summary printed.
 """
 from __future__ import annotations
 
