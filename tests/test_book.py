@@ -32,3 +32,13 @@ def test_widgets_render_as_static_figures_not_dead_widgets(built):
 
 def test_html_has_no_solution_and_no_hidden_check(built):
     assert secrets.scan([built]) == []
+
+
+def test_reference_passes_every_visible_check(built):
+    """Invariant 3: the book runs each check cell against the reference; every check must pass."""
+    from coursekit.grade import exercises
+    for chapter in CHAPTER_LIST:
+        text = secrets.html_text((built / "chapters" / chapter.folder / f"{chapter.notebook}.html").read_text())
+        n = len(exercises(chapter))
+        assert "[FAIL]" not in text, chapter.id
+        assert text.count("[PASS]") >= 3 * n and text.count("checks passed") == n, chapter.id
