@@ -87,9 +87,13 @@ def _reset(ch: Chapter, student: str, course_dir: Path) -> None:
 
 def _nbgrader_reason(output: str) -> str:
     """The most telling line of a failed nbgrader run."""
-    for pattern in (r"(DeadKernelError[^\n]*)", r"(Timeout waiting for[^\n]*)", r"(CellTimeoutError[^\n]*)",
-                    r"\[AutogradeApp \| ERROR\] ([^\n]+)"):
-        match = re.search(pattern, output)
+    if "overwritecells" in output and "KeyError" in output:
+        return "check cells were deleted and nbgrader could not put them back"
+    if "DeadKernelError" in output:
+        return "the kernel died (a crash, os._exit or running out of memory)"
+    for pattern in (r"(Timeout waiting for[^\n]*)", r"(CellTimeoutError[^\n]*)",
+                    r"^\s*((?!nbgrader\.)[\w.]*(?:Error|Exception): [^\n]+)"):
+        match = re.search(pattern, output, re.MULTILINE)
         if match:
             return match.group(1).strip()[:300]
     return "nbgrader could not run the notebook"

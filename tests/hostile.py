@@ -164,7 +164,7 @@ CASES = [
     Case("editedcells", edit_notebook(_edit_checks, stub), "graded", 0),
     # nbgrader's add_missing_cells cannot restore a cell whose previous grade cell is gone too
     Case("deletedcells", edit_notebook(_delete_checks, reference), "graded", 15,
-         words=("notebook could not be run",)),
+         words=("notebook could not be run", "check cells were deleted")),
     Case("skiptag", edit_notebook(_skip_checks, stub), "graded", 0),
     Case("judgepatch", module(lambda: prepend(stub(), JUDGE_PATCH)), "graded", 0,
          words=("possibly tampered",), tampered=True),
