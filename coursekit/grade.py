@@ -36,6 +36,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 from tqdm.auto import tqdm
 
+from . import kernel_limits
 from .chapters import Chapter, chapter
 from .intake import Submission, find_submissions, unpack
 from .isolated import ExerciseScore, isolated_scores
@@ -334,6 +335,7 @@ def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADI
     finally:
         for worker in nbgrader_workers:
             worker.stop()
+        kernel_limits.remove(range(workers))
     report = GradeReport(ch, points, subs, course_dir / "grades" / f"{ch.id}.csv", notes,
                          time.perf_counter() - started)
     report.csv_path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,9 @@ A slot also gets at most one CPU, so that a runaway submission cannot starve the
 workers (whose time limits are wall-clock). Uses cgroup v1 ``pids``, ``memory`` and ``cpu``
 controllers where this process may create groups (root, typically); elsewhere
 :func:`available` is False and only rlimits apply. The sandboxed probes join the same groups.
+
+The groups are named after the grading process (``coursekit-<pid>/slot-<n>``), so two
+gradings on one machine never kill each other's kernels; :func:`remove` deletes them.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from pathlib import Path
 
 V1 = Path("/sys/fs/cgroup")
 CONTROLLERS = ("pids", "memory", "cpu")
-NAME = "coursekit"
+NAME = f"coursekit-{os.getpid()}"   # forked children (the sandboxes) inherit the grader's name
 
 
 def _group(controller: str, slot: int) -> Path:
@@ -43,10 +46,26 @@ def prepare(slot: int, *, max_processes: int = 256, memory_bytes: int = 6 * 2**3
         return False
 
 
-def enter(slot: int) -> None:
-    """Move the calling process into the slot's groups (called in a child before exec)."""
+def enter(slot: int, pid: int | None = None) -> None:
+    """Move process ``pid`` (default: the caller, e.g. a child before exec) into the slot's groups."""
     for controller in CONTROLLERS:
-        (_group(controller, slot) / "cgroup.procs").write_text(str(os.getpid()))
+        (_group(controller, slot) / "cgroup.procs").write_text(str(pid or os.getpid()))
+
+
+def remove(slots) -> None:
+    """Kill what is left in the slots and delete their groups (and this grader's parent groups)."""
+    for slot in slots:
+        kill_all(slot)
+        for controller in CONTROLLERS:
+            try:
+                _group(controller, slot).rmdir()
+            except OSError:
+                pass
+    for controller in CONTROLLERS:
+        try:
+            (V1 / controller / NAME).rmdir()
+        except OSError:
+            pass
 
 
 def kill_all(slot: int, keep: set[int] = frozenset()) -> int:
@@ -74,7 +93,7 @@ def prepared(slot: int) -> bool:
 
 
 def preexec(slot: int, use_cgroups: bool, *, memory_bytes: int = 4 * 2**30, cpu_seconds: int = 900):
-    """A ``preexec_fn`` for nbgrader: per-process rlimits (inherited by the kernel) and the slot's cgroups."""
+    """Per-process rlimits (inherited by the kernels) and, in a forked child, the slot's cgroups."""
     def apply():
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 10))

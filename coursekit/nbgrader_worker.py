@@ -9,8 +9,10 @@ it starts inherit the slot's limits, and it is replaced after a hang or every
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from pathlib import Path
 
 from . import kernel_limits
@@ -20,11 +22,20 @@ from .paths import ROOT
 MAX_TASKS = 50
 
 
-def _serve(connection, course_dir: str, slot: int, cell_timeout: int | None, use_cgroups: bool) -> None:
-    """The worker's main loop (runs in the child process)."""
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the grader dies (a killed grader leaves no orphans)."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)   # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _serve(connection, course_dir: str, slot: int, cell_timeout: int | None) -> None:
+    """The worker's main loop (runs in the child process, which the parent put in the slot's cgroups)."""
+    _die_with_parent()
     os.environ.clear()
     os.environ.update(environment())            # the kernels inherit this environment
-    kernel_limits.preexec(slot, use_cgroups)()
+    kernel_limits.preexec(slot, use_cgroups=False)()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader
@@ -56,10 +67,11 @@ class NbgraderWorker:
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
-        use_cgroups = kernel_limits.prepare(self.slot)
         self.process = context.Process(target=_serve, daemon=True, name=f"nbgrader-worker-{self.slot}",
-                                       args=(child, str(self.course_dir), self.slot, self.cell_timeout, use_cgroups))
+                                       args=(child, str(self.course_dir), self.slot, self.cell_timeout))
         self.process.start()
+        if kernel_limits.prepare(self.slot):
+            kernel_limits.enter(self.slot, self.process.pid)   # before it has started any kernel
         self.tasks = 0
 
     def run(self, operation: str, assignment: str, student: str, timeout: float) -> dict:

@@ -30,7 +30,8 @@ from .paths import ROOT
 
 SANDBOX_SUBMISSION = "/tmp/submission"
 SANDBOX_OUT = "/tmp/out"
-BASE_UID = 61000
+# Each grading process gets its own block of 16 uids, so concurrent graders never share a process limit.
+BASE_UID = 61000 + (os.getpid() % 4000) * 16
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _limiter(limits: Limits, process_limit: int, slot: int):
 def _command(submission: Path, out: Path, module: str, first: int, slot: int, hidden: list[Path]) -> list[str]:
     iso = isolation()
     if iso.bwrap:
-        prefix = _bwrap_args(iso.bwrap, submission, out, hidden, BASE_UID + slot if iso.drop_uid else None)
+        prefix = _bwrap_args(iso.bwrap, submission, out, hidden, BASE_UID + slot % 16 if iso.drop_uid else None)
         where, result = SANDBOX_SUBMISSION, f"{SANDBOX_OUT}/results.jsonl"
     else:
         prefix, where, result = [], str(submission), str(out / "results.jsonl")
@@ -203,7 +204,7 @@ def run_probes(submission: Path, module: str, exercises: list[str], *, slot: int
     n_checks = len(exercises)
     results: dict[int, object] = {}
     first = 0
-    uid = BASE_UID + slot if isolation().drop_uid else None
+    uid = BASE_UID + slot % 16 if isolation().drop_uid else None
     process_limit = limits.processes
     if uid is None and os.geteuid() != 0:   # the limit counts all of this user's processes
         process_limit += _own_process_count()
