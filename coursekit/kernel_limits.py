@@ -92,13 +92,9 @@ def prepared(slot: int) -> bool:
     return all(_group(c, slot).is_dir() for c in CONTROLLERS)
 
 
-def preexec(slot: int, use_cgroups: bool, *, memory_bytes: int = 4 * 2**30, cpu_seconds: int = 900):
-    """Per-process rlimits (inherited by the kernels) and, in a forked child, the slot's cgroups."""
-    def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 10))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (512 * 2**20, 512 * 2**20))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if use_cgroups:
-            enter(slot)
-    return apply
+def apply_rlimits(*, memory_bytes: int = 4 * 2**30, cpu_seconds: int = 900) -> None:
+    """Per-process limits for the calling process, inherited by the kernels it starts."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 10))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (512 * 2**20, 512 * 2**20))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -31,8 +31,7 @@ def db_url(course_dir: Path) -> str:
     return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=120"
 
 
-def nbgrader(*args: str, course_dir: Path, timeout: float | None = None,
-             preexec_fn=None) -> subprocess.CompletedProcess:
+def nbgrader(*args: str, course_dir: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader <args>`` on the course folder ``course_dir``.
 
     It runs in the repository root, where nbgrader_config.py is; ``course_dir`` overrides the
@@ -40,8 +39,7 @@ def nbgrader(*args: str, course_dir: Path, timeout: float | None = None,
     """
     command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course_dir}",
                f"--CourseDirectory.db_url={db_url(course_dir)}"]
-    return subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=preexec_fn)
+    return subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=timeout)
 
 
 def checked(*args: str, course_dir: Path, timeout: float | None = None) -> subprocess.CompletedProcess:

@@ -35,7 +35,7 @@ def _serve(connection, course_dir: str, slot: int, cell_timeout: int | None) -> 
     _die_with_parent()
     os.environ.clear()
     os.environ.update(environment())            # the kernels inherit this environment
-    kernel_limits.preexec(slot, use_cgroups=False)()
+    kernel_limits.apply_rlimits()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config.loader import PyFileConfigLoader

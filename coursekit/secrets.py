@@ -11,6 +11,7 @@ import html
 import json
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -57,12 +58,13 @@ def _public_text() -> str:
     return "\n".join(_normal(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "nnlib").glob("*.py")))
 
 
-def secret_lines() -> list[str]:
-    """Normalized solution and hidden-check lines that must not appear in any artifact."""
+@lru_cache(maxsize=1)
+def secret_lines() -> tuple[str, ...]:
+    """Normalized solution and hidden-check lines that must not appear in any artifact (read once)."""
     public = _public_text()
     candidates = {_normal(line) for line in _solution_lines() | _grader_lines()}
-    return sorted(line for line in candidates
-                  if len(line) >= MIN_LENGTH and not line.startswith("#") and line not in public)
+    return tuple(sorted(line for line in candidates
+                        if len(line) >= MIN_LENGTH and not line.startswith("#") and line not in public))
 
 
 class _TextOnly(HTMLParser):
@@ -119,7 +121,7 @@ def _texts(path: Path):
         yield str(path), artifact_text(path.name, path.read_bytes())
 
 
-def scan(paths, secrets: list[str] | None = None) -> list[Leak]:
+def scan(paths, secrets: tuple[str, ...] | None = None) -> list[Leak]:
     """Every secret line or hidden-check marker found in the given files, folders or zips."""
     secrets = secret_lines() if secrets is None else secrets
     leaks = []

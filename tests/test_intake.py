@@ -94,7 +94,7 @@ def test_newest_file_of_a_student_wins(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     old = make_zip(folder / "hal_1.zip", good_members())
-    new = make_zip(folder / "hal_2.zip", good_members())
+    make_zip(folder / "hal_2.zip", good_members())
     past = time.time() - 3600
     os.utime(old, (past, past))
     subs = {s.archive.name: s for s in find_submissions(folder)}
