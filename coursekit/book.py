@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from .chapters import CHAPTER_LIST
+from .chapters import CHAPTER_LIST, chapter
 from .nbgrader_run import SINGLE_THREADED_BLAS
 from .notebooks import chapter_notebooks, read, without_hidden_tests
 from .paths import BOOK_SOURCE, BUILD, ROOT
@@ -49,17 +49,29 @@ def _stage_notebook(source: Path, target: Path, nnlib_hash: str) -> None:
     nbformat.write(notebook, str(target))
 
 
-def stage(dest: Path = BOOK_SOURCE) -> Path:
-    """Write the book's sources to ``dest``: config, pages, chapters and the reference nnlib."""
+def _partial_toc(chapters) -> str:
+    """A table of contents with the intro and only ``chapters`` (for a quick one-chapter build)."""
+    entries = "".join(f"      - file: chapters/{c.folder}/{c.notebook}\n" for c in chapters)
+    return f"format: jb-book\nroot: intro\nparts:\n  - caption: Chapters\n    chapters:\n{entries}"
+
+
+def stage(dest: Path = BOOK_SOURCE, chapters=None) -> Path:
+    """Write the book's sources to ``dest``: config, pages, chapters and the reference nnlib.
+
+    ``chapters`` (default: all) limits the book to those chapters, with a table of contents
+    of its own.
+    """
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     for name in BOOK_FILES:
         shutil.copy2(ROOT / name, dest / name)
-    reference = assemble_reference(BUILD / "reference")
+    if chapters is not None:
+        (dest / "_toc.yml").write_text(_partial_toc(chapters), encoding="utf-8")
+    reference = assemble_reference(dest.parent / "reference")
     shutil.copytree(reference / "nnlib", dest / "nnlib")
     nnlib_hash = _tree_hash(dest / "nnlib")
-    for chapter in CHAPTER_LIST:
+    for chapter in CHAPTER_LIST if chapters is None else chapters:
         target_dir = dest / "chapters" / chapter.folder
         shutil.copytree(chapter.path, target_dir,
                         ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints", "__pycache__"))
@@ -68,24 +80,34 @@ def stage(dest: Path = BOOK_SOURCE) -> Path:
     return dest
 
 
-def build_book(*, fresh: bool = False) -> int:
-    """Stage and build with warnings as errors; scan the HTML for secrets. Returns an exit code."""
+def build_book(*, fresh: bool = False, chapter_ids=None) -> int:
+    """Stage and build with warnings as errors; scan the HTML for secrets. Returns an exit code.
+
+    With ``chapter_ids`` only those chapters are built, into ``_build/partial/<ids>/`` (its own
+    staging, cache and HTML), so one chapter can be checked quickly, and several at once.
+    """
     started = time.perf_counter()
-    source = stage()
+    if chapter_ids:
+        chapters = [chapter(c) for c in chapter_ids]
+        output = BUILD / "partial" / "-".join(chapter_ids)
+        source = stage(output / "book-src", chapters)
+    else:
+        output, source = ROOT, stage()
+    html = output / "_build" / "html"
     if fresh:
-        shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
-    shutil.rmtree(HTML, ignore_errors=True)
+        shutil.rmtree(output / "_build" / ".jupyter_cache", ignore_errors=True)
+    shutil.rmtree(html, ignore_errors=True)
     env = {**os.environ, "NNLIB_STATIC": "1", **SINGLE_THREADED_BLAS}
     for name in ("PYTHONPATH", "MPLBACKEND"):   # MPLBACKEND=Agg would stop kernels from showing figures
         env.pop(name, None)
     command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(source),
-               "--path-output", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"]
+               "--path-output", str(output), "--warningiserror", "--nitpick", "--keep-going"]
     print("building the book:", " ".join(command[1:]), flush=True)
     result = subprocess.run(command, cwd=ROOT, env=env)
     if result.returncode != 0:
         print(f"book build failed (exit {result.returncode}); see the log above "
-              f"and the execution reports in {BUILD / 'html' / 'reports'}", file=sys.stderr)
+              f"and the execution reports in {html / 'reports'}", file=sys.stderr)
         return result.returncode
-    assert_no_leaks([HTML], "the book's HTML")
-    print(f"book built in {time.perf_counter() - started:.0f} s: {HTML / 'index.html'}")
+    assert_no_leaks([html], "the book's HTML")
+    print(f"book built in {time.perf_counter() - started:.0f} s: {html / 'index.html'}")
     return 0

@@ -28,7 +28,7 @@ def _reference(args) -> int:
 
 def _book(args) -> int:
     from .book import build_book
-    return build_book(fresh=args.fresh)
+    return build_book(fresh=args.fresh, chapter_ids=args.chapters or None)
 
 
 def _release(args) -> int:
@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("book", help="build the book (executed against the reference nnlib)")
     p.add_argument("--fresh", action="store_true", help="drop the execution cache first")
+    p.add_argument("chapters", nargs="*", choices=[[]] + list(BY_ID),
+                   help="build only these chapters, into _build/partial/ (default: the whole book)")
     p.set_defaults(run=_book)
 
     p = commands.add_parser("release", help="write what students receive, per chapter, into dist/")
