@@ -35,6 +35,7 @@ CHAPTER_LIST: tuple[Chapter, ...] = (
             ("splitting",)),
     Chapter("ch02", 2, "02-bias-variance", "bias-variance", "Bias and variance", ("diagnose",)),
     Chapter("ch03", 3, "03-regularization", "regularization", "Regularization", ("regularization",)),
+    Chapter("ch04", 4, "04-initialization", "initialization", "Initialization", ("initialization",)),
 )
 
 BY_ID = {chapter.id: chapter for chapter in CHAPTER_LIST}
