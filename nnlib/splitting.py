@@ -77,13 +77,26 @@ def recommended_split(n, *, dev_cap=10_000, test_cap=10_000, small=(0.6, 0.2, 0.
 def stratified_split(y, fracs=(0.6, 0.2, 0.2), *, rng):
     """Split row numbers so that every part keeps the class proportions of ``y``.
 
-    Each class is shuffled and split on its own (with the same rounding rule as
-    :func:`split_indices`), and the parts of all classes are joined.
+    Each class is shuffled and cut on its own, and the pieces of all classes are joined.
+    Two size rules hold at once:
+
+    1. per class: for every class ``c`` with ``n_c`` examples, part ``i`` holds
+       ``fracs[i] * n_c`` of them, rounded up or down;
+    2. per part: part ``i`` holds ``fracs[i] * N`` rows in total, rounded up or down,
+       exactly as in :func:`split_indices`.
+
+    Rounding each class on its own (largest remainders per class) satisfies rule 1 but
+    not rule 2: the rounding errors of the classes add up, so that 10 classes of 7 rows
+    split 60/20/20 can give parts of 40/20/10 rows instead of 42/14/14. One way to meet
+    both: round each class on its own, then move single rows of a class from a part
+    that has too many rows in total to one that has too few, as long as that class
+    stays within rule 1 (when no class allows a direct move, go through a third part).
 
     Parameters
     ----------
     y : numpy.ndarray
-        Integer class labels, shape ``(N,)``.
+        Class labels, shape ``(N,)``, with an integer dtype (any integers, e.g. ``-1``
+        and ``7``; float labels such as ``1.0`` are rejected).
     fracs : sequence of float
         As in :func:`split_indices`.
     rng : numpy.random.Generator
@@ -92,15 +105,14 @@ def stratified_split(y, fracs=(0.6, 0.2, 0.2), *, rng):
     Returns
     -------
     tuple of numpy.ndarray
-        One int64 index array per fraction, disjoint, covering ``0 .. N-1``. For every
-        class ``c`` with ``n_c`` examples, part ``i`` holds ``fracs[i] * n_c`` of them,
-        rounded up or down.
+        One int64 index array per fraction, disjoint, covering ``0 .. N-1``, whose sizes
+        meet rules 1 and 2.
 
     Raises
     ------
     ValueError
-        If ``y`` is not one-dimensional and non-empty, ``fracs`` is invalid, or ``rng``
-        is not a Generator.
+        If ``y`` is not a non-empty one-dimensional array of integers, ``fracs`` is
+        invalid, or ``rng`` is not a Generator.
     """
     raise NotImplementedError("stratified_split() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")
 
@@ -162,7 +174,7 @@ def kfold_indices(n, k, *, rng):
     Parameters
     ----------
     n : int
-        Number of examples.
+        Number of examples, a positive integer (``10.0`` is rejected).
     k : int
         Number of folds, ``2 <= k <= n``.
     rng : numpy.random.Generator
@@ -178,6 +190,7 @@ def kfold_indices(n, k, *, rng):
     Raises
     ------
     ValueError
-        If ``k`` is not an integer in ``[2, n]`` or ``rng`` is not a Generator.
+        If ``n`` is not a positive integer, ``k`` is not an integer in ``[2, n]``, or
+        ``rng`` is not a Generator.
     """
     raise NotImplementedError("kfold_indices() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")

@@ -27,6 +27,52 @@ def _check_fracs(fracs):
     if np.any(fracs < 0) or not np.isclose(fracs.sum(), 1.0, rtol=0, atol=1e-9):
         raise ValueError(f"fracs must be non-negative and sum to 1, got {tuple(fracs)}")
     return fracs
+
+
+def _stratified_sizes(class_counts, fracs):
+    """Rows of each class in each part, shape (classes, parts).
+
+    Row c holds floor or ceil of fracs * class_counts[c] and adds up to class_counts[c];
+    column i adds up to _split_sizes(N, fracs)[i]. Start from each class's own largest
+    remainders, then move single rows from parts over their total to parts under it.
+    """
+    share = np.outer(class_counts, fracs)
+    sizes = np.array([_split_sizes(n_c, fracs) for n_c in class_counts])
+    target = _split_sizes(int(np.sum(class_counts)), fracs)
+    while (sizes.sum(axis=0) != target).any():
+        for label, source, dest in _shift_path(sizes, share, sizes.sum(axis=0) - target):
+            sizes[label, source] -= 1
+            sizes[label, dest] += 1
+    return sizes
+
+
+def _shift_path(sizes, share, excess):
+    """Moves (class, from part, to part) that carry one row from a part over its total to one under it.
+
+    A class may give up a row in part i if it holds ceil(share) there, and take one if it holds
+    floor(share). Breadth-first search over parts; a chain through other parts keeps their totals.
+    """
+    can_give = sizes > share + 1e-9
+    can_take = sizes < share - 1e-9
+    came_from = {int(p): None for p in np.flatnonzero(excess > 0)}
+    queue = list(came_from)
+    while queue:
+        part = queue.pop(0)
+        if excess[part] < 0:
+            path = []
+            while came_from[part] is not None:
+                label, source = came_from[part]
+                path.append((label, source, part))
+                part = source
+            return path
+        for other in range(sizes.shape[1]):
+            if other in came_from:
+                continue
+            donors = np.flatnonzero(can_give[:, part] & can_take[:, other])
+            if donors.size:
+                came_from[other] = (int(donors[0]), part)
+                queue.append(other)
+    raise RuntimeError("no stratified split meets both size rules")  # never reached (see the tests)
 ### END SOLUTION
 
 
@@ -115,13 +161,26 @@ def recommended_split(n, *, dev_cap=10_000, test_cap=10_000, small=(0.6, 0.2, 0.
 def stratified_split(y, fracs=(0.6, 0.2, 0.2), *, rng):
     """Split row numbers so that every part keeps the class proportions of ``y``.
 
-    Each class is shuffled and split on its own (with the same rounding rule as
-    :func:`split_indices`), and the parts of all classes are joined.
+    Each class is shuffled and cut on its own, and the pieces of all classes are joined.
+    Two size rules hold at once:
+
+    1. per class: for every class ``c`` with ``n_c`` examples, part ``i`` holds
+       ``fracs[i] * n_c`` of them, rounded up or down;
+    2. per part: part ``i`` holds ``fracs[i] * N`` rows in total, rounded up or down,
+       exactly as in :func:`split_indices`.
+
+    Rounding each class on its own (largest remainders per class) satisfies rule 1 but
+    not rule 2: the rounding errors of the classes add up, so that 10 classes of 7 rows
+    split 60/20/20 can give parts of 40/20/10 rows instead of 42/14/14. One way to meet
+    both: round each class on its own, then move single rows of a class from a part
+    that has too many rows in total to one that has too few, as long as that class
+    stays within rule 1 (when no class allows a direct move, go through a third part).
 
     Parameters
     ----------
     y : numpy.ndarray
-        Integer class labels, shape ``(N,)``.
+        Class labels, shape ``(N,)``, with an integer dtype (any integers, e.g. ``-1``
+        and ``7``; float labels such as ``1.0`` are rejected).
     fracs : sequence of float
         As in :func:`split_indices`.
     rng : numpy.random.Generator
@@ -130,26 +189,29 @@ def stratified_split(y, fracs=(0.6, 0.2, 0.2), *, rng):
     Returns
     -------
     tuple of numpy.ndarray
-        One int64 index array per fraction, disjoint, covering ``0 .. N-1``. For every
-        class ``c`` with ``n_c`` examples, part ``i`` holds ``fracs[i] * n_c`` of them,
-        rounded up or down.
+        One int64 index array per fraction, disjoint, covering ``0 .. N-1``, whose sizes
+        meet rules 1 and 2.
 
     Raises
     ------
     ValueError
-        If ``y`` is not one-dimensional and non-empty, ``fracs`` is invalid, or ``rng``
-        is not a Generator.
+        If ``y`` is not a non-empty one-dimensional array of integers, ``fracs`` is
+        invalid, or ``rng`` is not a Generator.
     """
     ### BEGIN SOLUTION
     y = np.asarray(y)
     if y.ndim != 1 or y.size == 0:
         raise ValueError(f"y must be a non-empty 1-D array of labels, got shape {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
     fracs = _check_fracs(fracs)
     check_generator(rng)
+    labels, counts = np.unique(y, return_counts=True)
+    sizes = _stratified_sizes(counts, fracs)
     parts = [[] for _ in fracs]
-    for label in np.unique(y):
+    for label, class_sizes in zip(labels, sizes):
         members = rng.permutation(np.flatnonzero(y == label))
-        for part, chunk in zip(parts, np.split(members, np.cumsum(_split_sizes(len(members), fracs))[:-1])):
+        for part, chunk in zip(parts, np.split(members, np.cumsum(class_sizes)[:-1])):
             part.append(chunk)
     return tuple(rng.permutation(np.concatenate(part)).astype(np.int64) for part in parts)
     ### END SOLUTION
@@ -227,7 +289,7 @@ def kfold_indices(n, k, *, rng):
     Parameters
     ----------
     n : int
-        Number of examples.
+        Number of examples, a positive integer (``10.0`` is rejected).
     k : int
         Number of folds, ``2 <= k <= n``.
     rng : numpy.random.Generator
@@ -243,9 +305,11 @@ def kfold_indices(n, k, *, rng):
     Raises
     ------
     ValueError
-        If ``k`` is not an integer in ``[2, n]`` or ``rng`` is not a Generator.
+        If ``n`` is not a positive integer, ``k`` is not an integer in ``[2, n]``, or
+        ``rng`` is not a Generator.
     """
     ### BEGIN SOLUTION
+    n = check_positive_int(n, "n")
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 2 <= k <= n:
         raise ValueError(f"k must be an integer between 2 and n={n}, got {k!r}")
     check_generator(rng)

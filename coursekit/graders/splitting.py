@@ -11,6 +11,49 @@ SUITE = CheckSuite("splitting")
 check = SUITE.check
 
 
+# -- strict shapes: a judge checks the form of a result before it loops over it ---------
+def _items_problem(got, length, what):
+    """Why ``got`` is not a list or tuple of ``length`` items, or None."""
+    if not isinstance(got, (list, tuple)):
+        return f"{what}: expected a list or tuple, got {type(got).__name__}"
+    if len(got) != length:
+        return f"{what}: expected {length} items, got {len(got)}"
+    return None
+
+
+def _parts_problem(parts, n, n_parts, what):
+    """Why ``parts`` are not ``n_parts`` disjoint integer index arrays covering 0..n-1, or None."""
+    problem = _items_problem(parts, n_parts, f"{what}: the parts")
+    if problem:
+        return problem
+    problem = partition_problem(parts, n)
+    return f"{what}: {problem}" if problem else None
+
+
+def _folds_problem(folds, n, k, what):
+    """Why ``folds`` are not k (train, val) pairs of integer arrays, or None (no coverage check)."""
+    problem = _items_problem(folds, k, f"{what}: the folds")
+    if problem:
+        return problem
+    for i, pair in enumerate(folds):
+        problem = _items_problem(pair, 2, f"{what}: fold {i} (train_idx, val_idx)")
+        if problem:
+            return problem
+        for part in pair:
+            part = np.asarray(part)
+            if part.ndim != 1 or (part.size and part.dtype.kind not in "iu"):
+                return f"{what}: fold {i} holds something other than 1-D arrays of integer row numbers"
+    return None
+
+
+def _value_errors(got, labels):
+    """Judge for ``outcomes``: one outcome per bad call, each a ValueError."""
+    problem = _items_problem(got, len(labels), "outcomes of the bad calls")
+    if problem or not all(isinstance(g, str) for g in got):
+        return problem or "outcomes of the bad calls are not names of exceptions"
+    return all_value_errors(got, labels)
+
+
 # -- split_indices -------------------------------------------------------------
 def _split_cases(seed):
     """Five random (n, fracs) pairs, two- and three-way, with awkward sizes."""
@@ -32,12 +75,14 @@ def _split_partition(student, seed):
 
 @_split_partition.judge
 def _(got, reference, seed):
-    for parts, (n, fracs) in zip(got, _split_cases(seed)):
-        if len(parts) != len(fracs):
-            return f"expected {len(fracs)} parts for {len(fracs)} fractions, got {len(parts)}"
-        problem = partition_problem(parts, n)
+    cases = _split_cases(seed)
+    problem = _items_problem(got, len(cases), "results of the calls")
+    if problem:
+        return problem
+    for parts, (n, fracs) in zip(got, cases):
+        problem = _parts_problem(parts, n, len(fracs), f"n={n} with {len(fracs)} fractions")
         if problem:
-            return f"n={n}: {problem}"
+            return problem
     return None
 
 
@@ -49,9 +94,16 @@ def _split_sizes_probe(student, seed):
 
 @_split_sizes_probe.judge
 def _(got, reference, seed):
-    for sizes, (n, fracs) in zip(got, _split_cases(seed)):
+    cases = _split_cases(seed)
+    problem = _items_problem(got, len(cases), "results of the calls")
+    if problem:
+        return problem
+    for sizes, (n, fracs) in zip(got, cases):
         target = np.asarray(fracs) * n
-        if len(sizes) != len(fracs) or sum(sizes) != n or np.any(np.abs(np.asarray(sizes) - target) >= 1):
+        problem = _items_problem(sizes, len(fracs), f"n={n}: part sizes")
+        if problem:
+            return problem
+        if sum(sizes) != n or np.any(np.abs(np.asarray(sizes) - target) >= 1):
             return f"n={n}, fracs={np.round(fracs, 3).tolist()}: sizes {sizes} (targets {np.round(target, 2).tolist()})"
     return None
 
@@ -67,6 +119,11 @@ def _split_shuffled(student, seed):
 
 @_split_shuffled.judge
 def _(got, reference, seed):
+    problem = _items_problem(got, 3, "results of the three calls")
+    for parts in (got if problem is None else []):
+        problem = problem or _parts_problem(parts, 500, 3, "n=500, 60/20/20")
+    if problem:
+        return problem
     first, again, other = ([np.asarray(p) for p in parts] for parts in got)
     if not all(np.array_equal(a, b) for a, b in zip(first, again)):
         return "two calls with generators of the same seed gave different splits"
@@ -86,12 +143,20 @@ def _split_ordered(student, seed):
 
 @_split_ordered.judge
 def _(got, reference, seed):
+    problem = _items_problem(got, 2, "results of the two calls")
+    if problem:
+        return problem
     ordered, tiny = got
     n = int(generator(seed).integers(10, 300))
+    problem = _parts_problem(ordered, n, 3, f"n={n} with shuffle=False")
+    if problem:
+        return problem
     joined = np.concatenate([np.asarray(p) for p in ordered])
     if not np.array_equal(joined, np.arange(n)):
         return "with shuffle=False the parts joined are not 0, 1, ..., n-1 in order"
-    problem = partition_problem(tiny, 3)
+    problem = _parts_problem(tiny, 3, 3, "n=3")
+    if problem:
+        return problem
     sizes = [len(p) for p in tiny]
     if problem or len(sizes) != 3 or any(abs(s - t) >= 1 for s, t in zip(sizes, (1.8, 0.6, 0.6))):
         return f"n=3 with 60/20/20: {problem or f'sizes {sizes} are not within one row of (1.8, 0.6, 0.6)'}"
@@ -112,7 +177,7 @@ def _split_errors(student, seed):
 
 @_split_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_SPLITS)
+    return _value_errors(got, _BAD_SPLITS)
 
 
 # -- recommended_split -----------------------------------------------------------
@@ -122,7 +187,19 @@ def _typed(sizes):
             [isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in sizes]]
 
 
+def _typed_problem(got, length):
+    """Why ``got`` is not ``length`` pairs [sizes, integral] of three items each, or None."""
+    problem = _items_problem(got, length, "results of the calls")
+    for item in (got if problem is None else []):
+        problem = problem or _items_problem(item, 2, "one result") \
+            or _items_problem(item[0], 3, "sizes") or _items_problem(item[1], 3, "integer flags")
+    return problem
+
+
 def _compare_sizes(got_list, ns, reference, **kwargs):
+    problem = _typed_problem(got_list, len(ns))
+    if problem:
+        return problem
     for (sizes, _), n in zip(got_list, ns):
         expected = list(reference.recommended_split(n, **kwargs))
         if sizes != expected:
@@ -172,6 +249,9 @@ def _rec_custom(student, seed):
 
 @_rec_custom.judge
 def _(got, reference, seed):
+    problem = _typed_problem(got, len(_custom_args(seed)))
+    if problem:
+        return problem
     for (sizes, integral), args in zip(got, _custom_args(seed)):
         if not all(integral):
             return f"n={args['n']:,}: sizes {tuple(sizes)} must be integers, not floats"
@@ -194,7 +274,7 @@ def _rec_errors(student, seed):
 
 @_rec_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_RECOMMEND)
+    return _value_errors(got, _BAD_RECOMMEND)
 
 
 # -- stratified_split ----------------------------------------------------------
@@ -215,11 +295,12 @@ def _strat_partition(student, seed):
 
 @_strat_partition.judge
 def _(got, reference, seed):
-    for i, parts in enumerate(got):
-        problem = partition_problem(parts, len(_labels(seed, i)))
+    problem = _items_problem(got, 4, "results of the calls")
+    for i, parts in enumerate(got if problem is None else []):
+        problem = _parts_problem(parts, len(_labels(seed, i)), 3, f"labels set {i}")
         if problem:
             return problem
-    return None
+    return problem
 
 
 @check("stratified_split", "each class is split within one row of fracs * class size (imbalanced labels)")
@@ -228,19 +309,71 @@ def _strat_shares(student, seed):
             for i in range(4)]
 
 
+def _share_problem(parts, y, fracs, what):
+    """Why ``parts`` break the per-class rule (floor or ceil of fracs * n_c), or None."""
+    problem = _parts_problem(parts, len(y), len(fracs), what)
+    if problem:
+        return problem
+    for label in np.unique(y):
+        n_c = int(np.sum(y == label))
+        for part, frac in zip(parts, fracs):
+            count = int(np.sum(y[np.asarray(part, dtype=int)] == label))
+            if abs(count - frac * n_c) >= 1:
+                return (f"{what}: class {label} has {n_c} rows; a {frac:.0%} part holds {count} of them "
+                        f"(expected {frac * n_c:.2f} rounded up or down)")
+    return None
+
+
 @_strat_shares.judge
 def _(got, reference, seed):
-    for i, parts in enumerate(got):
-        y = _labels(seed, i)
-        for label in np.unique(y):
-            n_c = int(np.sum(y == label))
-            for part, frac in zip(parts, (0.5, 0.3, 0.2)):
-                idx = np.asarray(part, dtype=int)
-                count = int(np.sum(y[idx[(idx >= 0) & (idx < len(y))]] == label))
-                if abs(count - frac * n_c) >= 1:
-                    return (f"class {label} has {n_c} rows; a {frac:.0%} part holds {count} of them "
-                            f"(expected {frac * n_c:.1f} rounded up or down)")
-    return None
+    problem = _items_problem(got, 4, "results of the calls")
+    for i, parts in enumerate(got if problem is None else []):
+        problem = _share_problem(parts, _labels(seed, i), (0.5, 0.3, 0.2), f"labels set {i}")
+        if problem:
+            return problem
+    return problem
+
+
+def _many_small_classes(seed, i):
+    """Labels of many small classes, where per-class rounding errors add up; and three fractions.
+
+    Case 0 is fixed: 10 classes of 7 rows split 60/20/20, which rounding each class on its own
+    turns into parts of 40/20/10 rows instead of 42/14/14.
+    """
+    if i == 0:
+        return np.repeat(np.arange(10), 7), (0.6, 0.2, 0.2)
+    rng = generator(seed, 200 + i)
+    counts = rng.integers(2, 13, size=int(rng.integers(8, 16)))
+    fracs = rng.dirichlet(np.full(3, 2.0))
+    fracs[-1] = 1.0 - fracs[:2].sum()
+    return rng.permutation(np.repeat(np.arange(len(counts)), counts)), tuple(float(f) for f in fracs)
+
+
+@check("stratified_split", "part totals are within one row of fracs * N, with every class within one row "
+                           "of its share (many small classes)")
+def _strat_totals(student, seed):
+    results = []
+    for i in range(5):
+        y, fracs = _many_small_classes(seed, i)
+        results.append(list(student.stratified_split(y, fracs, rng=generator(seed, 300 + i))))
+    return results
+
+
+@_strat_totals.judge
+def _(got, reference, seed):
+    problem = _items_problem(got, 5, "results of the calls")
+    for i, parts in enumerate(got if problem is None else []):
+        y, fracs = _many_small_classes(seed, i)
+        what = f"{len(np.unique(y))} classes, {len(y)} rows, fracs {np.round(fracs, 3).tolist()}"
+        problem = _share_problem(parts, y, fracs, what)
+        if problem:
+            return problem
+        sizes = [len(part) for part in parts]
+        if np.any(np.abs(np.asarray(sizes) - np.asarray(fracs) * len(y)) >= 1):
+            return (f"{what}: parts of {sizes} rows, but each part should hold fracs * N = "
+                    f"{np.round(np.asarray(fracs) * len(y), 2).tolist()} rows rounded up or down "
+                    f"(the rounding errors of the classes added up)")
+    return problem
 
 
 @check("stratified_split", "rows are shuffled within each class, reproducibly for one seed")
@@ -251,6 +384,11 @@ def _strat_shuffled(student, seed):
 
 @_strat_shuffled.judge
 def _(got, reference, seed):
+    problem = _items_problem(got, 3, "results of the three calls")
+    for parts in (got if problem is None else []):
+        problem = problem or _parts_problem(parts, 400, 3, "300 + 100 labels")
+    if problem:
+        return problem
     first, again, other = ([np.sort(np.asarray(p)) for p in parts] for parts in got)
     if not all(np.array_equal(a, b) for a, b in zip(first, again)):
         return "two calls with generators of the same seed gave different splits"
@@ -261,7 +399,7 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_STRATIFIED = ["2-D labels", "empty labels", "fracs summing to 0.8"]
+_BAD_STRATIFIED = ["2-D labels", "empty labels", "fracs summing to 0.8", "float labels (0.0 and 1.0)"]
 
 
 @check("stratified_split", "bad arguments raise ValueError")
@@ -269,12 +407,13 @@ def _strat_errors(student, seed):
     f = student.stratified_split
     return outcomes([lambda: f(np.zeros((4, 2), dtype=int), rng=generator(seed)),
                      lambda: f(np.array([], dtype=int), rng=generator(seed)),
-                     lambda: f(np.arange(10) % 2, (0.4, 0.2, 0.2), rng=generator(seed))])
+                     lambda: f(np.arange(10) % 2, (0.4, 0.2, 0.2), rng=generator(seed)),
+                     lambda: f((np.arange(10) % 2).astype(float), rng=generator(seed))])
 
 
 @_strat_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_STRATIFIED)
+    return _value_errors(got, _BAD_STRATIFIED)
 
 
 # -- fit_standardizer and apply_standardizer -----------------------------------------
@@ -295,6 +434,11 @@ def _fit_values(student, seed):
 
 @_fit_values.judge
 def _(got, reference, seed):
+    problem = _items_problem(got, 3, "results of the calls")
+    for pair in (got if problem is None else []):
+        problem = problem or _items_problem(pair, 2, "the statistics (mean, scale)")
+    if problem:
+        return problem
     for i, (mean, scale) in enumerate(got):
         expected = reference.fit_standardizer(_features(seed, i))
         for name, value in (("mean", mean), ("scale", scale)):
@@ -315,8 +459,13 @@ def _fit_constant(student, seed):
 
 @_fit_constant.judge
 def _(got, reference, seed):
+    if not isinstance(got, (list, tuple, np.ndarray)):
+        return f"the scale should be an array, got {type(got).__name__}"
     scale = np.asarray(got, dtype=float)
-    if scale.ndim != 1 or not np.isfinite(scale).all() or scale[0] != 1.0:
+    d = _features(seed, 5).shape[1]
+    if scale.shape != (d,):
+        return f"the scale has shape {scale.shape}, expected ({d},): one value per column"
+    if not np.isfinite(scale).all() or scale[0] != 1.0:
         return f"the constant first column should get scale 1.0, got {scale[:1]}"
     return None
 
@@ -344,7 +493,7 @@ def _fit_errors(student, seed):
 
 @_fit_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_FIT)
+    return _value_errors(got, _BAD_FIT)
 
 
 def _stats(seed):
@@ -362,6 +511,8 @@ def _apply_values(student, seed):
 
 @_apply_values.judge
 def _(got, reference, seed):
+    if not isinstance(got, (list, tuple, np.ndarray)):
+        return f"the result should be an array, got {type(got).__name__}"
     stats = _stats(seed)
     X = generator(seed, 8).normal(3, 7, size=(9, len(stats["mean"])))
     expected = reference.apply_standardizer(stats, X)
@@ -382,7 +533,12 @@ def _apply_train(student, seed):
 
 @_apply_train.judge
 def _(got, reference, seed):
+    if not isinstance(got, (list, tuple, np.ndarray)):
+        return f"the result should be an array, got {type(got).__name__}"
     got = np.asarray(got, dtype=float)
+    X = _features(seed, 9)[:, 1:] if _features(seed, 9).shape[1] > 2 else _features(seed, 9)
+    if got.shape != X.shape:
+        return f"result has shape {got.shape}, expected {X.shape}"
     if not (np.allclose(got.mean(0), 0, atol=1e-9) and np.allclose(got.std(0), 1, rtol=1e-9)):
         return "the columns do not end up with mean 0 and standard deviation 1"
     return None
@@ -399,13 +555,16 @@ def _apply_untouched(student, seed):
 
 @_apply_untouched.judge
 def _(got, reference, seed):
+    problem = _items_problem(got, 4, "the probe's result")
+    if problem:
+        return problem
     X, mean, scale, wrong = got
     stats = _stats(seed)
     if not np.array_equal(X, generator(seed, 11).normal(size=(6, len(stats["mean"])))):
         return "apply_standardizer changed X"
     if not (np.array_equal(mean, stats["mean"]) and np.array_equal(scale, stats["scale"])):
         return "apply_standardizer changed the statistics"
-    return all_value_errors(wrong, ["X with one column too many"])
+    return _value_errors(wrong, ["X with one column too many"])
 
 
 # -- kfold_indices -------------------------------------------------------------
@@ -426,9 +585,14 @@ def _kfold_cover(student, seed):
 
 @_kfold_cover.judge
 def _(got, reference, seed):
-    for folds, (n, k) in zip(got, _kfold_cases(seed)):
-        if len(folds) != k:
-            return f"n={n}, k={k}: expected {k} folds, got {len(folds)}"
+    cases = _kfold_cases(seed)
+    problem = _items_problem(got, len(cases), "results of the calls")
+    if problem:
+        return problem
+    for folds, (n, k) in zip(got, cases):
+        problem = _folds_problem(folds, n, k, f"n={n}, k={k}")
+        if problem:
+            return problem
         problem = partition_problem([val for _, val in folds], n)
         if problem:
             return f"n={n}, k={k}, validation folds: {problem}"
@@ -445,7 +609,14 @@ def _kfold_complement(student, seed):
 
 @_kfold_complement.judge
 def _(got, reference, seed):
-    for folds, (n, k) in zip(got, _kfold_cases(seed)):
+    cases = _kfold_cases(seed)
+    problem = _items_problem(got, len(cases), "results of the calls")
+    if problem:
+        return problem
+    for folds, (n, k) in zip(got, cases):
+        problem = _folds_problem(folds, n, k, f"n={n}, k={k}")
+        if problem:
+            return problem
         for i, (train, val) in enumerate(folds):
             train, val = np.asarray(train, dtype=int), np.asarray(val, dtype=int)
             if len(np.intersect1d(train, val)):
@@ -462,6 +633,12 @@ def _kfold_shuffled(student, seed):
 
 @_kfold_shuffled.judge
 def _(got, reference, seed):
+    problem = _items_problem(got, 3, "results of the three calls")
+    for folds in (got if problem is None else []):
+        problem = problem or _folds_problem(folds, 200, 5, "n=200, k=5") \
+            or partition_problem([val for _, val in folds], 200)
+    if problem:
+        return problem
     first, again, other = ([np.sort(np.asarray(val)) for _, val in folds] for folds in got)
     if not all(np.array_equal(a, b) for a, b in zip(first, again)):
         return "two calls with generators of the same seed gave different folds"
@@ -472,19 +649,19 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_KFOLD = ["k = 1", "k > n", "k = 2.5"]
+_BAD_KFOLD = ["k = 1", "k > n", "k = 2.5", "n = 10.0 (a float)"]
 
 
 @check("kfold_indices", "k outside 2..n raises ValueError")
 def _kfold_errors(student, seed):
     f = student.kfold_indices
     return outcomes([lambda: f(10, 1, rng=generator(seed)), lambda: f(5, 6, rng=generator(seed)),
-                     lambda: f(10, 2.5, rng=generator(seed))])
+                     lambda: f(10, 2.5, rng=generator(seed)), lambda: f(10.0, 2, rng=generator(seed))])
 
 
 @_kfold_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_KFOLD)
+    return _value_errors(got, _BAD_KFOLD)
 
 
 # -- mutants: plausible wrong implementations, each must lose points -------------------
@@ -507,13 +684,20 @@ SUITE.mutants = [
            "n_dev = min(int(np.floor(fracs[1] * n)), int(dev_cap))",
            "n_dev = min(np.floor(fracs[1] * n), float(dev_cap))"),
     Mutant("stratified_split", "not_stratified", "shuffles all rows together, ignoring classes",
-           "    for label in np.unique(y):\n        members = rng.permutation(np.flatnonzero(y == label))",
-           "    for label in [None]:\n        members = rng.permutation(len(y))"),
+           "    for label, class_sizes in zip(labels, sizes):\n        members = rng.permutation(np.flatnonzero(y == label))",
+           "    for label, class_sizes in [(None, _split_sizes(len(y), fracs))]:\n        members = rng.permutation(len(y))"),
     Mutant("stratified_split", "unshuffled_classes", "cuts each class in its original order",
            "members = rng.permutation(np.flatnonzero(y == label))", "members = np.flatnonzero(y == label)"),
     Mutant("stratified_split", "truncated_class_sizes", "rounds each class's sizes down, losing rows",
-           "np.cumsum(_split_sizes(len(members), fracs))[:-1]",
-           "np.cumsum(np.floor(fracs * len(members)).astype(int))[:-1]"),
+           "sizes = _stratified_sizes(counts, fracs)",
+           "sizes = np.floor(np.outer(counts, fracs)).astype(int)"),
+    Mutant("stratified_split", "per_class_rounding_only",
+           "rounds each class on its own, so the part totals drift from fracs * N",
+           "sizes = _stratified_sizes(counts, fracs)",
+           "sizes = np.array([_split_sizes(n_c, fracs) for n_c in counts])"),
+    Mutant("stratified_split", "accepts_float_labels", "treats float labels such as 1.0 as classes",
+           "    if not np.issubdtype(y.dtype, np.integer):\n"
+           '        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")\n', ""),
     Mutant("fit_standardizer", "sample_std", "divides by N - 1 instead of N",
            "scale = X_train.std(axis=0)", "scale = X_train.std(axis=0, ddof=1)"),
     Mutant("fit_standardizer", "no_constant_guard", "divides constant columns by zero",
@@ -532,6 +716,9 @@ SUITE.mutants = [
     Mutant("kfold_indices", "trains_on_validation", "trains on every row, validation fold included",
            "return [(np.concatenate(folds[:i] + folds[i + 1:]), fold) for i, fold in enumerate(folds)]",
            "return [(np.concatenate(folds), fold) for i, fold in enumerate(folds)]"),
+    Mutant("kfold_indices", "float_n_unchecked", "passes a float n on to numpy, which fails with an axis error",
+           '    n = check_positive_int(n, "n")\n    if not isinstance(k',
+           "    if not isinstance(k"),
     Mutant("kfold_indices", "contiguous_folds", "cuts folds from the unshuffled rows",
            "folds = np.array_split(rng.permutation(n).astype(np.int64), k)",
            "folds = np.array_split(np.arange(n, dtype=np.int64), k)"),
