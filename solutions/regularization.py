@@ -176,6 +176,7 @@ def dropout_forward(a, keep_prob, *, rng=None, train=True):
     if not train:
         return a.copy(), np.ones_like(a)
     check_generator(rng)
+    keep_prob = float(keep_prob)      # a float32 keep_prob would otherwise make a float32 mask
     mask = (rng.random(a.shape) < keep_prob) / keep_prob
     return a * mask, mask
     ### END SOLUTION
@@ -259,17 +260,19 @@ def max_norm_project(W, c=3.0, *, axis=0):
 def early_stopping(val_losses, patience, *, min_delta=0.0):
     """When to stop training, and which epoch's weights to restore.
 
-    Walk through the validation losses epoch by epoch. An epoch *improves* when its loss is
-    below the best loss so far by more than ``min_delta`` (the first epoch improves on
-    nothing; a tie is not an improvement). Training stops at the first epoch that comes
-    ``patience`` epochs after the last improvement; if that never happens, it stops at the
-    last epoch. The best epoch is the last improving epoch up to the stop.
+    Walk through the validation losses epoch by epoch. The first epoch always counts as an
+    improvement (there is nothing before it to beat), whatever its loss, ``+inf`` included.
+    Every later epoch *improves* when its loss is below the best loss so far by more than
+    ``min_delta``: a tie is not an improvement, ``+inf`` never is, and after a leading
+    ``+inf`` any finite loss is. Training stops at the first epoch that comes ``patience``
+    epochs after the last improvement; if that never happens, it stops at the last epoch.
+    The best epoch is the last improving epoch up to the stop.
 
     Parameters
     ----------
     val_losses : sequence of float
         Validation loss after epochs ``1, 2, ..., E``; non-empty, no NaN (``+inf`` is
-        allowed and never improves).
+        allowed, for instance for a diverged epoch).
     patience : int
         Number of epochs without improvement to wait, ``>= 1``; ``1`` stops at the first
         epoch that does not improve.

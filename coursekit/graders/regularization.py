@@ -57,6 +57,47 @@ def _shifted(params, direction, h):
     return {name: params[name] + h * direction[name] for name in params}
 
 
+def _count_problem(got, n, what):
+    """Why ``got`` is not a list or tuple of exactly ``n`` items, or None.
+
+    Judges call this before looping or zipping over a result, so that an empty, short or
+    overlong result fails instead of passing vacuously.
+    """
+    if not isinstance(got, (list, tuple)):
+        return f"expected a list of {n} {what}, got {type(got).__name__}"
+    if len(got) != n:
+        return f"expected {n} {what}, got {len(got)}"
+    return None
+
+
+def _value_errors(got, labels):
+    """``all_value_errors`` after checking that there is one outcome (a string) per bad call."""
+    problem = _count_problem(got, len(labels), "outcomes of the bad calls")
+    if problem is None and not all(isinstance(what, str) for what in got):
+        problem = "the outcomes of the bad calls must be names of exceptions"
+    return problem or all_value_errors(got, labels)
+
+
+def _array_problem(got, shape, label):
+    """Why ``got`` is not a finite numeric array of ``shape``, or None."""
+    if not isinstance(got, (np.ndarray, list, tuple)):
+        return f"{label}: expected an array of shape {shape}, got {type(got).__name__}"
+    value = np.asarray(got)
+    if value.dtype.kind not in "biuf" or value.shape != tuple(shape):
+        return f"{label}: expected a numeric array of shape {shape}, got shape {value.shape} ({value.dtype})"
+    if not np.all(np.isfinite(value)):
+        return f"{label}: the array contains NaN or infinity"
+    return None
+
+
+def _grads_form_problem(got, params):
+    """Why ``got`` is not a dict of finite arrays with the keys and shapes of ``params``, or None."""
+    if not isinstance(got, dict) or set(got) != set(params):
+        keys = sorted(got) if isinstance(got, dict) else type(got).__name__
+        return f"grads must have the keys {sorted(params)}, got {keys}"
+    return next((p for p in (_array_problem(got[k], np.shape(v), f"grads['{k}']") for k, v in params.items()) if p), None)
+
+
 def _grads_problem(got, expected, label):
     """Why the gradient dict ``got`` differs from ``expected``, or None."""
     if not isinstance(got, dict) or set(got) != set(expected):
@@ -81,6 +122,16 @@ def _value_problem(got, expected, label):
     return None
 
 
+def _penalty_values_problem(values, n):
+    """Why ``values`` are not ``n`` finite numbers, or None."""
+    problem = _count_problem(values, n, "penalty values")
+    if problem:
+        return problem
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+        return "every penalty value must be a finite number"
+    return None
+
+
 def _directional_problem(values, grads, direction, h, label):
     """Compare a central difference of the penalty along ``direction`` with grads . direction."""
     plus, minus = values
@@ -100,6 +151,9 @@ def _l2_value(student, seed):
 
 @_l2_value.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 5, "penalty values")
+    if problem:
+        return problem
     for i, value in enumerate(got):
         expected = reference.l2_penalty(_network(seed, i), *_strengths(seed, i))[0]
         problem = _value_problem(value, expected, f"network {i + 1} (lam={_strengths(seed, i)[0]:.3g}, m={_strengths(seed, i)[1]})")
@@ -115,6 +169,9 @@ def _l2_grads(student, seed):
 
 @_l2_grads.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 5, "gradient dicts")
+    if problem:
+        return problem
     for i, grads in enumerate(got):
         problem = _grads_problem(grads, reference.l2_penalty(_network(seed, i), *_strengths(seed, i))[1],
                                  f"network {i + 1}")
@@ -135,9 +192,13 @@ def _l2_slope(student, seed):
 
 @_l2_slope.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "parts (gradients, shifted values, values before and after)")
+    if problem:
+        return problem
     grads, values, (before, after) = got
     params = _network(seed, 7)
-    problem = _directional_problem(values, grads, _direction(params, seed, 7), 1e-3, "random direction")
+    problem = (_grads_form_problem(grads, params) or _penalty_values_problem([*values, before, after], 4)
+               or _directional_problem(values, grads, _direction(params, seed, 7), 1e-3, "random direction"))
     if problem:
         return problem
     if not math.isclose(before, after, rel_tol=1e-12, abs_tol=1e-12):
@@ -154,8 +215,13 @@ def _l2_zero(student, seed):
 
 @_l2_zero.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "parts (value, gradients, parameters after the call)")
+    if problem:
+        return problem
     value, grads, params = got
     expected = _network(seed, 9)
+    if not isinstance(params, dict) or set(params) != set(expected):
+        return "the parameter dict lost or gained keys during the call"
     if not all(np.array_equal(params[k], expected[k]) for k in expected):
         return "l2_penalty modified the parameter arrays it was given"
     if value != 0.0:
@@ -181,7 +247,7 @@ def _l2_errors(student, seed):
 
 @_l2_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_PENALTY)
+    return _value_errors(got, _BAD_PENALTY)
 
 
 # -- elastic_net_penalty ------------------------------------------------------------
@@ -197,6 +263,9 @@ def _en_value(student, seed):
 
 @_en_value.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 5, "penalty values")
+    if problem:
+        return problem
     for i, value in enumerate(got):
         expected = reference.elastic_net_penalty(_network(seed, i, zeros=True), *_strengths(seed, i),
                                                  l1_ratio=_ratio(seed, i))[0]
@@ -214,6 +283,9 @@ def _en_grads(student, seed):
 
 @_en_grads.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 5, "gradient dicts")
+    if problem:
+        return problem
     for i, grads in enumerate(got):
         expected = reference.elastic_net_penalty(_network(seed, i, zeros=True), *_strengths(seed, i),
                                                  l1_ratio=_ratio(seed, i))[1]
@@ -235,6 +307,10 @@ def _(got, reference, seed):
     weights = [np.asarray(v) for k, v in params.items() if k[0] == "W"]
     ridge = lam / (2 * m) * sum(float(np.sum(W ** 2)) for W in weights)
     lasso = lam / m * sum(float(np.sum(np.abs(W))) for W in weights)
+    problem = _count_problem(got, 2, "(value, grads) pairs") or next(
+        (p for p in (_count_problem(pair, 2, "parts of (value, grads)") for pair in got) if p), None)
+    if problem:
+        return problem
     (v0, g0), (v1, g1) = got
     problem = (_value_problem(v0, ridge, "l1_ratio = 0 (pure L2)") or _value_problem(v1, lasso, "l1_ratio = 1 (pure L1)"))
     if problem:
@@ -255,9 +331,15 @@ def _en_zero(student, seed):
 
 @_en_zero.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "parts (gradients, value, value with moved biases)")
+    if problem:
+        return problem
     grads, before, after = got
     params = _network(seed, 21, zeros=True)
     params["W1"][0, 0] = 0.0
+    problem = _grads_form_problem(grads, params) or _penalty_values_problem([before, after], 2)
+    if problem:
+        return problem
     for name, value in params.items():
         if name[0] == "W":
             at_zero = np.asarray(grads[name], dtype=float)[value == 0.0]
@@ -280,8 +362,14 @@ def _en_slope(student, seed):
 
 @_en_slope.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 2, "parts (gradients, shifted values)")
+    if problem:
+        return problem
     grads, values = got
     params = _away_from_zero(_network(seed, 22), seed, 22)
+    problem = _grads_form_problem(grads, params) or _penalty_values_problem(values, 2)
+    if problem:
+        return problem
     return _directional_problem(values, grads, _direction(params, seed, 22), 1e-4, "random direction")
 
 
@@ -298,7 +386,7 @@ def _en_errors(student, seed):
 
 @_en_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_ELASTIC)
+    return _value_errors(got, _BAD_ELASTIC)
 
 
 # -- dropout_forward ----------------------------------------------------------------
@@ -326,7 +414,12 @@ def _do_fraction(student, seed):
 
 @_do_fraction.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "masks")
+    if problem:
+        return problem
     for (shape, bits), p in zip(got, _keep_probs(seed)):
+        if not isinstance(bits, np.ndarray) or bits.size != math.prod(_PATTERN_SHAPE) // 8:
+            return f"the mask must have {math.prod(_PATTERN_SHAPE)} entries, the shape of the input {_PATTERN_SHAPE}"
         if tuple(shape) != _PATTERN_SHAPE:
             return f"the mask has shape {tuple(shape)}, expected the shape of the input {_PATTERN_SHAPE}"
         kept = np.unpackbits(np.asarray(bits, dtype=np.uint8))[: math.prod(_PATTERN_SHAPE)].reshape(_PATTERN_SHAPE)
@@ -357,11 +450,14 @@ def _(got, reference, seed):
     # Column sum S = sum_i a_i B_i / p with independent terms in [0, a_i / p]. Hoeffding:
     # P(|S - sum a| >= t) <= 2 exp(-2 t^2 / sum (a_i/p)^2) = 1e-8 for the t below;
     # 4 columns x 3 keep_probs: a correct implementation fails with probability < 2e-7.
+    problem = _count_problem(got, 3, "column sums")
+    if problem:
+        return problem
     for i, (sums, p) in enumerate(zip(got, _keep_probs(seed))):
         a = _positive_activations(seed, i)
         sums = np.asarray(sums, dtype=float)
-        if sums.shape != (a.shape[1],):
-            return f"the output does not have the shape of the input {a.shape}"
+        if sums.shape != (a.shape[1],) or not np.all(np.isfinite(sums)):
+            return f"the output does not have the shape of the input {a.shape}, or is not finite"
         t = np.sqrt(np.log(2e8) / 2 * np.sum((a / p) ** 2, axis=0))
         expected = a.sum(axis=0)
         if np.any(np.abs(sums - expected) > t):
@@ -390,14 +486,24 @@ def _do_structure(student, seed):
 
 @_do_structure.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "(input, out, mask) triples") or next(
+        (p for p in (_count_problem(triple, 3, "parts of (input, out, mask)") for triple in got) if p), None)
+    if problem:
+        return problem
     for i, ((a_after, out, mask), p) in enumerate(zip(got, _keep_probs(seed))):
         a = _activations(seed, i)
+        problem = _array_problem(out, a.shape, "out") or _array_problem(mask, a.shape, "mask")
+        if problem:
+            return problem
         out, mask = np.asarray(out, dtype=float), np.asarray(mask, dtype=float)
         if not np.array_equal(a_after, a):
             return "dropout_forward modified its input array"
         if out.shape != a.shape or mask.shape != a.shape:
             return f"out and mask must have the input's shape {a.shape}, got {out.shape} and {mask.shape}"
         kept = mask != 0
+        # 1,000 units kept with probability >= 0.15 each: none kept has probability < 1e-70.
+        if not kept.any():
+            return f"keep_prob={p:.3f}: every unit of 1,000 was dropped"
         if not np.allclose(mask[kept], 1.0 / p, rtol=1e-12, atol=0):
             return (f"keep_prob={p:.3f}: kept mask entries should be 1/keep_prob = {1 / p:.4f}, "
                     f"found {mask[kept][0]:.4f}")
@@ -416,6 +522,9 @@ def _do_identity(student, seed):
 
 @_do_identity.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "arrays (test-mode out and mask, keep_prob=1 out)")
+    if problem:
+        return problem
     test_out, test_mask, full_out = (np.asarray(v) for v in got)
     a = _activations(seed, 7) * 1e3
     if not np.array_equal(test_out, a):
@@ -437,12 +546,55 @@ def _do_seeded(student, seed):
 
 @_do_seeded.judge
 def _(got, reference, seed):
-    first, again, other = got
+    problem = _count_problem(got, 3, "masks") or next(
+        (p for p in (_array_problem(mask, (30, 30), "mask") for mask in got) if p), None)
+    if problem:
+        return problem
+    first, again, other = (np.asarray(mask, dtype=float) for mask in got)
+    # 900 units at keep_prob 0.5: a mask with nothing kept or nothing dropped has probability 2^-899.
+    if not all(np.all((m == 0) | (m == 2.0)) and 0 < np.count_nonzero(m) < m.size for m in (first, again, other)):
+        return "with keep_prob = 0.5 the mask entries must be 0 or 2, some of each"
     if not np.array_equal(first, again):
         return "two generators with the same seed gave different masks: draw all randomness from rng"
     if np.array_equal(first, other):
         return "generators with different seeds gave the same mask: is rng used?"
     return None
+
+
+@check("dropout_forward", "out and mask are float64, also for a float32 keep_prob and integer activations")
+def _do_dtypes(student, seed):
+    ints = _int_activations(seed)
+    result = []
+    for keep_prob in (np.float32(0.75), 0.75):
+        for a, train in ((ints, True), (ints.astype(np.float32), True), (ints, False)):
+            out, mask = student.dropout_forward(a, keep_prob, rng=generator(seed, 50), train=train)
+            result.append([out, mask])
+    return result
+
+
+@_do_dtypes.judge
+def _(got, reference, seed):
+    problem = _count_problem(got, 6, "(out, mask) pairs") or next(
+        (p for p in (_count_problem(pair, 2, "parts of (out, mask)") for pair in got) if p), None)
+    if problem:
+        return problem
+    labels = [f"{k} keep_prob, {a}" for k in ("float32", "float") for a in
+              ("integer activations", "float32 activations", "integer activations with train=False")]
+    for label, (out, mask) in zip(labels, got):
+        for name, array in (("out", out), ("mask", mask)):
+            if not isinstance(array, np.ndarray) or array.shape != (20, 7):
+                return f"{label}: {name} must be an array of the input's shape (20, 7)"
+            if array.dtype != np.float64:
+                return f"{label}: {name} has dtype {array.dtype}; the contract promises float64"
+        allowed = (1.0,) if label.endswith("train=False") else (0.0, 1 / 0.75)
+        near = np.isclose(mask[..., None], np.array(allowed), rtol=1e-12, atol=0).any(axis=-1)
+        if not (np.all(near) and np.allclose(out, _int_activations(seed) * mask, rtol=1e-12, atol=0)):
+            return f"{label}: expected mask entries in {allowed} and out = a * mask"
+    return None
+
+
+def _int_activations(seed):
+    return generator(seed, 5300).integers(-5, 6, size=(20, 7))
 
 
 _BAD_DROPOUT = ["keep_prob = 0", "keep_prob = 1.5", "keep_prob = -0.2", "keep_prob = nan", "train=True without rng"]
@@ -458,7 +610,7 @@ def _do_errors(student, seed):
 
 @_do_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_DROPOUT)
+    return _value_errors(got, _BAD_DROPOUT)
 
 
 # -- dropout_backward ---------------------------------------------------------------
@@ -480,6 +632,9 @@ def _db_values(student, seed):
 
 @_db_values.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 4, "gradients")
+    if problem:
+        return problem
     for i, grad in enumerate(got):
         grad, mask = np.asarray(grad, dtype=float), _mask(seed, i)
         expected = reference.dropout_backward(_upstream(seed, i), mask)
@@ -500,6 +655,10 @@ def _db_reuse(student, seed):
 
 @_db_reuse.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 2, "gradients") or next(
+        (p for p in (_array_problem(g, _mask(seed, 5).shape, "gradient") for g in got) if p), None)
+    if problem:
+        return problem
     first, again = (np.asarray(g, dtype=float) for g in got)
     if not np.array_equal(first, again):
         return "two calls with the same mask gave different gradients: do not draw a new mask in backward"
@@ -522,6 +681,9 @@ def _db_shapes(student, seed):
 
 @_db_shapes.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 5, "arrays (three gradients, dout and mask after the calls)")
+    if problem:
+        return problem
     flat_grad, cube_grad, ones_grad, dcube_after, cube_after = (np.asarray(g, dtype=float) for g in got)
     if not (np.array_equal(dcube_after, _upstream(seed, 7, (4, 5, 6))) and np.array_equal(cube_after, _mask(seed, 7, (4, 5, 6)))):
         return "dropout_backward modified dout or mask"
@@ -542,7 +704,7 @@ def _db_errors(student, seed):
 
 @_db_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, ["shapes (3, 4) and (4, 3)", "shapes (5,) and (6,)"])
+    return _value_errors(got, ["shapes (3, 4) and (4, 3)", "shapes (5,) and (6,)"])
 
 
 # -- max_norm_project ---------------------------------------------------------------
@@ -567,11 +729,15 @@ def _mn_long(student, seed):
 
 @_mn_long.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 4, "projected matrices")
+    if problem:
+        return problem
     for i, projected in enumerate(got):
         W, c = _weights(seed, i)
+        problem = _array_problem(projected, W.shape, "the result")
+        if problem:
+            return problem
         projected = np.asarray(projected, dtype=float)
-        if projected.shape != W.shape:
-            return f"the result has shape {projected.shape}, expected {W.shape}"
         norms = np.linalg.norm(projected, axis=0)
         long = np.linalg.norm(W, axis=0) > c
         if np.any(norms > c * (1 + 1e-12)):
@@ -590,11 +756,15 @@ def _mn_short(student, seed):
 
 @_mn_short.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 4, "projected matrices")
+    if problem:
+        return problem
     for i, projected in zip(range(4, 8), got):
         W, c = _weights(seed, i)
+        problem = _array_problem(projected, W.shape, "the result")
+        if problem:
+            return problem
         projected = np.asarray(projected, dtype=float)
-        if projected.shape != W.shape:
-            return f"the result has shape {projected.shape}, expected {W.shape}"
         short = np.linalg.norm(W, axis=0) <= c
         if not np.all(np.isfinite(projected[:, 2])) or np.any(projected[:, 2] != 0):
             return "a zero column must stay zero (no division by a zero norm)"
@@ -612,8 +782,12 @@ def _mn_idempotent(student, seed):
 
 @_mn_idempotent.judge
 def _(got, reference, seed):
-    W_after, once, twice = (np.asarray(g, dtype=float) for g in got)
     W, c = _weights(seed, 9)
+    problem = _count_problem(got, 3, "matrices (input after the call, once, twice)") or next(
+        (p for p in (_array_problem(g, W.shape, "matrix") for g in got) if p), None)
+    if problem:
+        return problem
+    W_after, once, twice = (np.asarray(g, dtype=float) for g in got)
     if not np.array_equal(W_after, W):
         return "max_norm_project modified its input"
     # A projected column has norm c up to a few units in the last place, so the second
@@ -632,6 +806,9 @@ def _mn_rows(student, seed):
 
 @_mn_rows.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "projected matrices")
+    if problem:
+        return problem
     for i, projected in zip(range(10, 13), got):
         W, c = _weights(seed, i)
         expected = reference.max_norm_project(W.T, c, axis=1)
@@ -653,7 +830,7 @@ def _mn_errors(student, seed):
 
 @_mn_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_MAXNORM)
+    return _value_errors(got, _BAD_MAXNORM)
 
 
 # -- early_stopping -----------------------------------------------------------------
@@ -678,6 +855,9 @@ def _epochs(pair):
 
 
 def _compare_stops(got, cases, reference):
+    problem = _count_problem(got, len(cases), "(best_epoch, stop_epoch) pairs")
+    if problem:
+        return problem
     for i, (pair, (losses, patience, min_delta)) in enumerate(zip(got, cases)):
         expected = list(reference.early_stopping(losses, patience, min_delta=min_delta))
         if pair != expected:
@@ -783,6 +963,29 @@ def _(got, reference, seed):
     return _compare_stops(got, _late_dip_cases(seed), reference)
 
 
+def _inf_cases(seed):
+    """Curves with +inf losses (a diverged epoch): the first epoch counts even at +inf, later +inf never."""
+    rng = generator(seed, 8500)
+    patience, n = int(rng.integers(2, 6)), int(rng.integers(5, 15))
+    falling = list(np.linspace(2.0, 1.0, n))
+    inf = float("inf")
+    return [([inf] + falling, patience, 0.0),                        # any finite loss beats a leading +inf
+            ([inf] * (patience + 3), patience, 0.0),                 # nothing beats epoch 1: stop patience later
+            ([inf, inf, 1.0, 0.9], 1, 0.0),                          # patience 1: epoch 2 does not improve
+            (falling[:3] + [inf] * (patience + 2) + [0.1], patience, 0.0)]   # +inf after the start never improves
+
+
+@check("early_stopping", "+inf losses: the first epoch counts as the best even at +inf, a later +inf never improves")
+def _es_inf(student, seed):
+    return [_epochs(student.early_stopping(losses, patience, min_delta=delta))
+            for losses, patience, delta in _inf_cases(seed)]
+
+
+@_es_inf.judge
+def _(got, reference, seed):
+    return _compare_stops(got, _inf_cases(seed), reference)
+
+
 _BAD_STOPPING = ["patience = 0", "patience = 2.5", "no losses", "2-D losses", "min_delta = -0.1", "a NaN loss"]
 
 
@@ -796,7 +999,7 @@ def _es_errors(student, seed):
 
 @_es_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_STOPPING)
+    return _value_errors(got, _BAD_STOPPING)
 
 
 # -- mutants: plausible wrong implementations, each must lose points -------------------
@@ -853,6 +1056,11 @@ SUITE.mutants = [
            "if losses[epoch - 1] < best - min_delta:", "if losses[epoch - 1] <= best - min_delta:"),
     Mutant("early_stopping", "patience_off_by_one", "waits patience + 1 epochs without improvement",
            "elif epoch - best_epoch >= patience:", "elif epoch - best_epoch > patience:"),
+    Mutant("early_stopping", "starts_at_epoch_0", "starts the best epoch at 0, so a leading +inf loss is never the best",
+           "best_epoch, best = 1, np.inf", "best_epoch, best = 0, np.inf"),
+    Mutant("dropout_forward", "float32_mask", "builds the mask in the dtype of keep_prob (float32 for a float32 keep_prob)",
+           "keep_prob = float(keep_prob)      # a float32 keep_prob would otherwise make a float32 mask",
+           "keep_prob = keep_prob"),
     Mutant("early_stopping", "ignores_min_delta", "counts every decrease as an improvement",
            "< best - min_delta:", "< best:"),
 ]
