@@ -36,6 +36,7 @@ CHAPTER_LIST: tuple[Chapter, ...] = (
     Chapter("ch02", 2, "02-bias-variance", "bias-variance", "Bias and variance", ("diagnose",)),
     Chapter("ch03", 3, "03-regularization", "regularization", "Regularization", ("regularization",)),
     Chapter("ch04", 4, "04-initialization", "initialization", "Initialization", ("initialization",)),
+    Chapter("ch05", 5, "05-gradient-checking", "gradient-checking", "Gradient checking", ("gradcheck",)),
 )
 
 BY_ID = {chapter.id: chapter for chapter in CHAPTER_LIST}
