@@ -1,4 +1,5 @@
-"""Chapter 2 exercises: bias and variance, the basic recipe, capacity sweeps and learning curves.
+"""Chapter 2 exercises: bias and variance, the basic recipe, capacity sweeps, learning curves
+and the error budget of a train-dev set.
 
 Error rates are fractions in ``[0, 1]`` (0.15 means 15 %), never percentages. A classifier
 is passed around as a *predictor*: any callable that maps an input array ``(M, D)`` to
@@ -12,7 +13,12 @@ Conventions of this chapter (stated once, used everywhere):
   human-level error as a stand-in for it). It is *not* clipped at zero: a negative value
   means the model fits its training set better than any classifier can fit new data,
   that is, it has learned some of the noise.
-* **variance** = dev error minus training error (the generalization gap).
+* **variance** = dev error minus training error (the generalization gap), when the
+  training and dev sets come from the same distribution. When they do not, hold out a
+  **train-dev** set (rows of the training distribution that the model never trains on)
+  and split the gap further with :func:`error_budget`: variance = train-dev error minus
+  training error, **data mismatch** = dev error minus train-dev error, **dev overfitting**
+  = test error minus dev error.
 * A quantity is **high** when it is larger than the tolerance ``tol``, strictly.
 
 These are diagnostic quantities in the sense of Ng's *Machine Learning Yearning*, not the
@@ -31,6 +37,9 @@ VERDICTS = ("good fit", "high bias", "high variance", "high bias and high varian
 
 REMEDIES = ("bigger network", "train longer", "new architecture", "more data", "regularization")
 """tuple of str: the vocabulary of :func:`recipe`."""
+
+GAPS = ("avoidable_bias", "variance", "data_mismatch", "dev_overfitting")
+"""tuple of str: the four gaps of :func:`error_budget`, in the order of the error ladder."""
 
 
 
@@ -58,7 +67,9 @@ def diagnose(train_error, dev_error, optimal_error=0.0, *, tol=0.02):
     dict
         ``"avoidable_bias"`` (float): ``train_error - optimal_error``, not clipped, so
         it is negative when the training error is below the optimal error.
-        ``"variance"`` (float): ``dev_error - train_error``, not clipped either.
+        ``"variance"`` (float): ``dev_error - train_error``, not clipped either. This
+        reading assumes that the dev set comes from the training distribution; when
+        it does not, :func:`error_budget` separates variance from data mismatch.
         ``"high_bias"`` (bool): ``avoidable_bias > tol``.
         ``"high_variance"`` (bool): ``variance > tol``.
         ``"verdict"`` (str): one of :data:`VERDICTS`: ``"good fit"`` when neither is
@@ -72,6 +83,57 @@ def diagnose(train_error, dev_error, optimal_error=0.0, *, tol=0.02):
         rejected), or ``tol`` is negative or not a finite number.
     """
     raise NotImplementedError("diagnose() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")
+
+
+def error_budget(train_error, train_dev_error, dev_error, test_error=None, *, optimal_error=0.0, tol=0.02):
+    """Split the errors along the ladder optimal -> train -> train-dev -> dev -> test.
+
+    When the training data come from another distribution than the dev and test data
+    (plentiful web photos for training, scarce app photos for dev and test), the gap
+    between training and dev error mixes two problems: the model does not generalize
+    (variance), and the dev data look different (data mismatch). A **train-dev** set,
+    rows drawn from the training distribution but never trained on, separates them.
+    Each gap is the difference between neighbouring rungs of the ladder:
+
+    * ``"avoidable_bias"`` = ``train_error - optimal_error``;
+    * ``"variance"`` = ``train_dev_error - train_error``;
+    * ``"data_mismatch"`` = ``dev_error - train_dev_error``;
+    * ``"dev_overfitting"`` = ``test_error - dev_error`` (the dev set has been used so
+      often to choose among models that its error is optimistic).
+
+    None is clipped at zero, and together they add up to ``test_error - optimal_error``
+    (to ``dev_error - optimal_error`` without the last one).
+
+    Parameters
+    ----------
+    train_error, train_dev_error, dev_error : float
+        Error rates on the training, train-dev and dev sets, fractions in ``[0, 1]``.
+    test_error : float or None, default None
+        Error rate on the test set, a fraction in ``[0, 1]``; ``None`` when no test
+        error has been measured (then there is no dev-overfitting gap).
+    optimal_error : float, default 0.0
+        The optimal (Bayes or human-level) error rate on the training distribution, a
+        fraction in ``[0, 1]`` (keyword only).
+    tol : float, default 0.02
+        Tolerance, ``>= 0`` and finite (keyword only). A gap is high when it is strictly
+        larger than ``tol``.
+
+    Returns
+    -------
+    dict
+        The four keys of :data:`GAPS`, each a float, except ``"dev_overfitting"``,
+        which is ``None`` when ``test_error`` is ``None``; and ``"high"``: a new list of
+        the names of the gaps that are strictly larger than ``tol``, in the order of
+        :data:`GAPS` (a missing ``"dev_overfitting"`` is never high).
+
+    Raises
+    ------
+    ValueError
+        If an error rate is not a number in ``[0, 1]`` (percentages such as 15, NaN and
+        bools are rejected; ``test_error`` may also be ``None``), or ``tol`` is negative
+        or not a finite number.
+    """
+    raise NotImplementedError("error_budget() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")
 
 
 def recipe(diagnosis, *, more_data_possible=True):

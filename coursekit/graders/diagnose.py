@@ -19,12 +19,70 @@ SUITE = CheckSuite("diagnose")
 check = SUITE.check
 
 
+def _count_problem(got, n, what):
+    """Why ``got`` is not a list or tuple of exactly ``n`` items, or None.
+
+    Every judge calls this (or :func:`_array_problem`) before it loops or zips over a
+    result, so that an empty, short, overlong or missing result fails instead of passing
+    vacuously.
+    """
+    if not isinstance(got, (list, tuple)):
+        return f"expected a list of {n} {what}, got {type(got).__name__}"
+    if len(got) != n:
+        return f"expected {n} {what}, got {len(got)}"
+    return None
+
+
+def _is_number(value):
+    """A finite int or float that is not a bool."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _array_problem(got, shape, what):
+    """Why ``got`` is not a finite numeric array (or list) of ``shape``, or None."""
+    if not isinstance(got, (np.ndarray, list, tuple)):
+        return f"{what}: expected an array of shape {shape}, got {type(got).__name__}"
+    try:
+        value = np.asarray(got)
+    except ValueError:
+        return f"{what}: expected an array of shape {shape}, got a ragged sequence"
+    if value.dtype.kind not in "biuf" or value.dtype.kind == "b" or value.shape != tuple(shape):
+        return f"{what}: expected a numeric array of shape {shape}, got shape {value.shape} ({value.dtype})"
+    if not np.all(np.isfinite(value)):
+        return f"{what} contains NaN or infinity"
+    return None
+
+
+def _dict_problem(got, keys, what):
+    """Why ``got`` is not a dict with (at least) ``keys``, or None."""
+    if not isinstance(got, dict):
+        return f"{what} must be a dict, got {type(got).__name__}"
+    missing = [k for k in keys if k not in got]
+    return f"{what} lacks the keys {missing}" if missing else None
+
+
+def _value_errors(got, labels):
+    """Judge for ``outcomes``: one outcome (an exception name) per bad call, each a ValueError."""
+    problem = _count_problem(got, len(labels), "outcomes of the bad calls")
+    if problem is None and not all(isinstance(what, str) for what in got):
+        problem = "the outcomes of the bad calls must be names of exceptions"
+    return problem or all_value_errors(got, labels)
+
+
 def _close(got, expected, what, atol=1e-12):
-    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
-    if got.shape != expected.shape:
-        return f"{what} has shape {got.shape}, expected {expected.shape}"
-    if not np.allclose(got, expected, rtol=0, atol=atol):
+    expected = np.asarray(expected, dtype=float)
+    problem = _array_problem(got, expected.shape, what)
+    if problem:
+        return problem
+    if not np.allclose(np.asarray(got, dtype=float), expected, rtol=0, atol=atol):
         return f"{what} differs from the expected values"
+    return None
+
+
+def _strings_problem(got, what):
+    """Why ``got`` is not a list (or tuple) of strings, or None."""
+    if not isinstance(got, (list, tuple)) or not all(isinstance(item, str) for item in got):
+        return f"{what} must be a list of strings, got {got!r:.80}"
     return None
 
 
@@ -48,7 +106,7 @@ def _tolerance_cases(seed, count=16):
     while len(cases) < count:
         optimal = float(rng.uniform(0.0, 0.2))
         train = float(rng.uniform(0.0, 0.4))
-        dev = float(min(1.0, train + rng.uniform(-0.03, 0.15)))
+        dev = float(np.clip(train + rng.uniform(-0.03, 0.15), 0.0, 1.0))
         tol = float(rng.choice([0.0, rng.uniform(0.005, 0.08)]))
         if min(abs(train - optimal - tol), abs(dev - train - tol)) > 1e-6:
             cases.append((train, dev, optimal, tol))
@@ -63,7 +121,17 @@ def _diag_numbers(student, seed):
 
 @_diag_numbers.judge
 def _(got, reference, seed):
-    for (bias, variance), (t, d, o) in zip(got, _error_triples(seed)):
+    triples = _error_triples(seed)
+    problem = _count_problem(got, len(triples), "[avoidable_bias, variance] pairs")
+    if problem:
+        return problem
+    for pair, (t, d, o) in zip(got, triples):
+        problem = _count_problem(pair, 2, "numbers (avoidable_bias, variance)")
+        if problem:
+            return problem
+        bias, variance = pair
+        if not (_is_number(bias) and _is_number(variance)):
+            return "avoidable_bias and variance must be finite numbers (floats)"
         expected = reference.diagnose(t, d, o)
         if not math.isclose(bias, expected["avoidable_bias"], abs_tol=1e-12):
             if math.isclose(bias, t, abs_tol=1e-12):
@@ -86,10 +154,20 @@ def _diag_flags(student, seed):
 
 @_diag_flags.judge
 def _(got, reference, seed):
-    for (high_bias, high_variance, verdict), (t, d, o, tol) in zip(got, _tolerance_cases(seed)):
+    cases = _tolerance_cases(seed)
+    problem = _count_problem(got, len(cases), "[high_bias, high_variance, verdict] triples")
+    if problem:
+        return problem
+    for triple, (t, d, o, tol) in zip(got, cases):
+        problem = _count_problem(triple, 3, "entries (high_bias, high_variance, verdict)")
+        if problem:
+            return problem
+        high_bias, high_variance, verdict = triple
         expected = reference.diagnose(t, d, o, tol=tol)
         if not isinstance(high_bias, bool) or not isinstance(high_variance, bool):
             return "high_bias and high_variance must be booleans"
+        if not isinstance(verdict, str):
+            return f"the verdict must be a string, got {type(verdict).__name__}"
         if (high_bias, high_variance) != (expected["high_bias"], expected["high_variance"]):
             return "a flag is wrong: high means the gap is strictly larger than tol"
         if verdict != expected["verdict"]:
@@ -116,6 +194,9 @@ def _diag_classic(student, seed):
 def _(got, reference, seed):
     expected = _CLASSIC_VERDICTS[0.0] + _CLASSIC_VERDICTS[0.15]
     cases = [(t, d, o) for o in (0.0, 0.15) for t, d in _CLASSIC]
+    problem = _count_problem(got, len(cases), "verdicts") or _strings_problem(got, "the verdicts")
+    if problem:
+        return problem
     for verdict, i in zip(got, _classic_order(seed)):
         t, d, o = cases[i]
         # the 0.5 % / 1 % case has a negative avoidable bias when the optimal error is 15 %
@@ -127,7 +208,7 @@ def _(got, reference, seed):
 @check("diagnose", "a gap exactly equal to tol is not high, and a custom tol is honoured")
 def _diag_boundary(student, seed):
     # Dyadic numbers: every difference below is exact in floating point.
-    scale = 2.0 ** -int(generator(seed).integers(2, 5))
+    scale = 2.0 ** -int(generator(seed).integers(3, 6))     # dev error 5 * scale <= 0.625
     t, d, o, tol = 4 * scale, 5 * scale, 3 * scale, scale
     return [[r["high_bias"], r["high_variance"], r["verdict"]]
             for r in (student.diagnose(t, d, o, tol=tol), student.diagnose(t, d, o, tol=tol / 2))]
@@ -135,7 +216,16 @@ def _diag_boundary(student, seed):
 
 @_diag_boundary.judge
 def _(got, reference, seed):
-    at_tol, below = got
+    problem = _count_problem(got, 2, "results (gap equal to tol, gap above tol)")
+    if problem:
+        return problem
+    for triple in got:
+        problem = _count_problem(triple, 3, "entries (high_bias, high_variance, verdict)")
+        if problem:
+            return problem
+        if not (isinstance(triple[0], bool) and isinstance(triple[1], bool) and isinstance(triple[2], str)):
+            return "high_bias and high_variance must be booleans, the verdict a string"
+    at_tol, below = (list(triple) for triple in got)
     if at_tol != [False, False, "good fit"]:
         return "gaps equal to tol must not count as high (high means strictly larger than tol)"
     if below != [True, True, "high bias and high variance"]:
@@ -156,7 +246,183 @@ def _diag_errors(student, seed):
 
 @_diag_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_DIAGNOSE)
+    return _value_errors(got, _BAD_DIAGNOSE)
+
+
+# -- error_budget ----------------------------------------------------------------
+_GAPS = ("avoidable_bias", "variance", "data_mismatch", "dev_overfitting")
+
+
+def _ladders(seed, count=10):
+    """Random (optimal, train, train-dev, dev, test) error rates; some rungs go down."""
+    rng = generator(seed, 40)
+    ladders = []
+    for i in range(count):
+        optimal = float(rng.uniform(0.0, 0.2))
+        train = float(np.clip(optimal + rng.uniform(-0.05 if i < 3 else 0.0, 0.15), 0.0, 1.0))
+        train_dev = float(np.clip(train + rng.uniform(-0.02, 0.15), 0.0, 1.0))
+        dev = float(np.clip(train_dev + rng.uniform(-0.02, 0.2), 0.0, 1.0))
+        test = float(np.clip(dev + rng.uniform(-0.05, 0.08), 0.0, 1.0))
+        ladders.append((optimal, train, train_dev, dev, test))
+    return ladders
+
+
+def _budget_gaps_problem(result, expected, where):
+    """Why the four gaps of ``result`` differ from ``expected`` (a reference result), or None."""
+    problem = _dict_problem(result, _GAPS, where)
+    if problem:
+        return problem
+    for name in _GAPS:
+        value, want = result[name], expected[name]
+        if want is None:
+            if value is not None:
+                return f"{where}: without a test error, dev_overfitting must be None, got {value!r}"
+            continue
+        if not _is_number(value):
+            return f"{where}: {name} must be a finite number, got {value!r:.40}"
+        if not math.isclose(value, want, abs_tol=1e-12):
+            return f"{where}: {name} is {value:+.4f}, expected {want:+.4f}"
+    return None
+
+
+def _budget_hint(result, ladder):
+    """The misconception that explains a wrong gap of ``result``, or None."""
+    optimal, train, train_dev, dev, test = ladder
+    right = {"avoidable_bias": train - optimal, "variance": train_dev - train,
+             "data_mismatch": dev - train_dev, "dev_overfitting": test - dev}
+    wrong = [("variance", dev - train, "variance is train-dev error minus training error, not dev minus training error"),
+             ("data_mismatch", dev - train, "data mismatch is dev error minus train-dev error, not dev minus training error"),
+             ("dev_overfitting", dev - test, "dev overfitting is test error minus dev error (the sign is reversed)"),
+             ("avoidable_bias", train, "avoidable bias is training error minus the optimal error")]
+    for name, value, hint in wrong:
+        got = result.get(name) if isinstance(result, dict) else None
+        if _is_number(got) and math.isclose(got, value, abs_tol=1e-12) and not math.isclose(value, right[name], abs_tol=1e-9):
+            return hint
+    return None
+
+
+@check("error_budget", "the four gaps along optimal, train, train-dev, dev and test error (random ladders)")
+def _budget_gaps(student, seed):
+    results = [student.error_budget(t, td, d, te, optimal_error=o) for o, t, td, d, te in _ladders(seed)]
+    return [{name: result[name] for name in _GAPS} for result in results]
+
+
+@_budget_gaps.judge
+def _(got, reference, seed):
+    ladders = _ladders(seed)
+    problem = _count_problem(got, len(ladders), "results")
+    if problem:
+        return problem
+    for i, (result, ladder) in enumerate(zip(got, ladders)):
+        o, t, td, d, te = ladder
+        problem = _budget_gaps_problem(result, reference.error_budget(t, td, d, te, optimal_error=o), f"ladder {i + 1}")
+        if problem:
+            return _budget_hint(result, ladder) or problem
+    return None
+
+
+@check("error_budget", "without a test error, dev_overfitting is None and never high; the other gaps are unchanged")
+def _budget_no_test(student, seed):
+    results = [student.error_budget(t, td, d, optimal_error=o, tol=0.0) for o, t, td, d, _ in _ladders(seed, 6)]
+    return [{name: result[name] for name in _GAPS + ("high",)} for result in results]
+
+
+@_budget_no_test.judge
+def _(got, reference, seed):
+    ladders = _ladders(seed, 6)
+    problem = _count_problem(got, len(ladders), "results")
+    if problem:
+        return problem
+    for i, (result, (o, t, td, d, _)) in enumerate(zip(got, ladders)):
+        expected = reference.error_budget(t, td, d, optimal_error=o, tol=0.0)
+        problem = _budget_gaps_problem(result, expected, f"ladder {i + 1} without a test error")
+        if problem:
+            return problem
+        problem = _strings_problem(result["high"], "high")
+        if problem:
+            return problem
+        if "dev_overfitting" in result["high"]:
+            return "dev_overfitting cannot be high when no test error was given"
+        if list(result["high"]) != expected["high"]:
+            return f"ladder {i + 1} without a test error, tol 0: high should be {expected['high']}, got {list(result['high'])}"
+    return None
+
+
+def _budget_tol_cases(seed, count=16):
+    """Ladders and tolerances whose gaps are never within 1e-6 of the tolerance."""
+    rng = generator(seed, 41)
+    cases = []
+    while len(cases) < count:
+        rungs = np.clip(np.cumsum(np.r_[rng.uniform(0.0, 0.15), rng.uniform(-0.03, 0.09, 4)]), 0.0, 1.0)
+        tol = float(rng.choice([0.0, rng.uniform(0.005, 0.06)]))
+        if np.min(np.abs(np.diff(rungs) - tol)) > 1e-6:
+            cases.append((*(float(r) for r in rungs), tol))
+    return cases
+
+
+@check("error_budget", "high lists the gaps strictly larger than tol, in the order of the ladder (random tol)")
+def _budget_high(student, seed):
+    return [student.error_budget(t, td, d, te, optimal_error=o, tol=tol)["high"]
+            for o, t, td, d, te, tol in _budget_tol_cases(seed)]
+
+
+@_budget_high.judge
+def _(got, reference, seed):
+    cases = _budget_tol_cases(seed)
+    problem = _count_problem(got, len(cases), "lists of high gaps")
+    if problem:
+        return problem
+    for high, (o, t, td, d, te, tol) in zip(got, cases):
+        problem = _strings_problem(high, "high")
+        if problem:
+            return problem
+        expected = reference.error_budget(t, td, d, te, optimal_error=o, tol=tol)["high"]
+        if list(high) != expected:
+            if sorted(high) == sorted(expected):
+                return f"high must list the gaps in the order {list(_GAPS)}"
+            return f"tol {tol:.4f}: high should be {expected}, got {list(high)} (high means strictly larger than tol)"
+    return None
+
+
+@check("error_budget", "a gap exactly equal to tol is not high, and tol is honoured")
+def _budget_boundary(student, seed):
+    # Dyadic numbers: every difference below is exact in floating point.
+    scale = 2.0 ** -int(generator(seed, 42).integers(3, 6))
+    rungs = [1 * scale, 2 * scale, 3 * scale, 4 * scale, 5 * scale]
+    return [student.error_budget(*rungs[1:], optimal_error=rungs[0], tol=t)["high"] for t in (scale, scale / 2)]
+
+
+@_budget_boundary.judge
+def _(got, reference, seed):
+    problem = _count_problem(got, 2, "lists of high gaps")
+    if problem:
+        return problem
+    problem = next((p for p in (_strings_problem(h, "high") for h in got) if p), None)
+    if problem:
+        return problem
+    at_tol, below = (list(h) for h in got)
+    if at_tol != []:
+        return "gaps equal to tol must not count as high (high means strictly larger than tol)"
+    if below != list(_GAPS):
+        return "with a smaller tol every gap must count as high: is tol used?"
+    return None
+
+
+_BAD_BUDGET = ["train_error given in percent (15)", "a NaN dev_error", "a negative train_dev_error",
+               "test_error given as a string", "a negative tol", "optimal_error given as True"]
+
+
+@check("error_budget", "bad arguments raise ValueError (percentages, NaN, negative errors or tol, strings, bools)")
+def _budget_errors(student, seed):
+    f = student.error_budget
+    return outcomes([lambda: f(15, 0.2, 0.3), lambda: f(0.1, 0.2, float("nan")), lambda: f(0.1, -0.2, 0.3),
+                     lambda: f(0.1, 0.2, 0.3, "0.3"), lambda: f(0.1, 0.2, 0.3, tol=-0.01),
+                     lambda: f(0.1, 0.2, 0.3, optimal_error=True)])
+
+
+@_budget_errors.judge
+def _(got, reference, seed):
+    return _value_errors(got, _BAD_BUDGET)
 
 
 # -- recipe ---------------------------------------------------------------------
@@ -181,7 +447,13 @@ def _recipe_bias(student, seed):
 
 @_recipe_bias.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 2, "lists of remedies")
+    if problem:
+        return problem
     for remedies in got:
+        problem = _strings_problem(remedies, "the remedies")
+        if problem:
+            return problem
         if "more data" in remedies:
             return "more data was recommended for high bias: more data does not help a model that cannot fit its training set"
         if list(remedies) != _BIAS:
@@ -197,7 +469,13 @@ def _recipe_both(student, seed):
 
 @_recipe_both.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 2, "lists of remedies")
+    if problem:
+        return problem
     for remedies in got:
+        problem = _strings_problem(remedies, "the remedies")
+        if problem:
+            return problem
         if list(remedies) != _BIAS:
             return f"with both problems, the bias remedies come first and alone: expected {_BIAS}, got {list(remedies)}"
     return None
@@ -211,6 +489,12 @@ def _recipe_variance(student, seed):
 
 @_recipe_variance.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 2, "lists of remedies")
+    if problem:
+        return problem
+    problem = next((p for p in (_strings_problem(r, "the remedies") for r in got) if p), None)
+    if problem:
+        return problem
     with_data, without_data = (list(r) for r in got)
     if with_data != _VARIANCE:
         return f"high variance: expected {_VARIANCE}, got {with_data}"
@@ -228,8 +512,16 @@ def _recipe_nothing(student, seed):
 
 @_recipe_nothing.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 3, "parts (remedies, the diagnosis after the call, its verdict)")
+    if problem:
+        return problem
     remedies, rest, verdict = got
-    if remedies != []:
+    problem = _strings_problem(remedies, "the remedies") or _dict_problem(rest, (), "the diagnosis")
+    if problem:
+        return problem
+    if not isinstance(verdict, str) or not all(isinstance(v, (bool, int, float)) for v in rest.values()):
+        return "recipe changed the diagnosis it was given"
+    if list(remedies) != []:
         return f"nothing to fix: expected an empty list, got {remedies}"
     original = _diagnosis(seed, 5, False, False)
     if verdict != original["verdict"] or any(rest[k] != original[k] for k in rest) or len(rest) != 4:
@@ -251,7 +543,7 @@ def _recipe_errors(student, seed):
 
 @_recipe_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_RECIPE)
+    return _value_errors(got, _BAD_RECIPE)
 
 
 # -- shared fixtures for capacity_sweep and learning_curve ----------------------------
@@ -318,12 +610,16 @@ def _run_sweep(student, seed, ties=False):
 
 @check("capacity_sweep", "training and dev error of every setting (rule-based models with known errors)")
 def _sweep_errors(student, seed):
-    return _run_sweep(student, seed)[0]
+    result = _run_sweep(student, seed)[0]
+    return {"train_error": result["train_error"], "dev_error": result["dev_error"]}
 
 
 @_sweep_errors.judge
 def _(got, reference, seed):
     _, _, train_err, dev_err = _sweep_plan(seed)
+    problem = _dict_problem(got, ("train_error", "dev_error"), "the result")
+    if problem:
+        return problem
     if _close(got["train_error"], dev_err, "train_error") is None:
         return "train_error and dev_error are swapped"
     return (_close(got["train_error"], train_err, "train_error (error on the whole training set)")
@@ -338,7 +634,7 @@ def _sweep_best(student, seed):
 @_sweep_best.judge
 def _(got, reference, seed):
     _, _, train_err, dev_err = _sweep_plan(seed)
-    if not isinstance(got, int):
+    if not isinstance(got, int) or isinstance(got, bool):
         return f"best must be an int index, got {type(got).__name__}"
     if got == int(np.argmin(train_err)):
         return "best was chosen by training error; choose by dev error"
@@ -355,6 +651,8 @@ def _sweep_ties(student, seed):
 @_sweep_ties.judge
 def _(got, reference, seed):
     _, _, _, dev_err = _sweep_plan(seed, ties=True)
+    if not isinstance(got, int) or isinstance(got, bool):
+        return f"best must be an int index, got {type(got).__name__}"
     return None if got == int(np.argmin(dev_err)) else "on a tie, best must be the first of the tied settings"
 
 
@@ -367,10 +665,15 @@ def _sweep_calls(student, seed):
 def _(got, reference, seed):
     X_train, _, _, _ = _sweep_data(seed)
     settings, _, _, _ = _sweep_plan(seed)
+    problem = _count_problem(got, len(settings), "calls of fit (one per setting)")
+    if problem:
+        return problem
+    if not all(isinstance(call, (list, tuple)) and len(call) == 2 and isinstance(call[0], int) for call in got):
+        return "each recorded call of fit must be a pair (setting, row ids)"
     if [s for s, _ in got] != settings:
         return "fit must be called once per setting, in the order given"
     for _, ids in got:
-        if not np.array_equal(np.asarray(ids), np.sort(_ids(X_train))):
+        if _array_problem(ids, (len(X_train),), "row ids") or not np.array_equal(np.asarray(ids), np.sort(_ids(X_train))):
             return "fit must be given exactly the training rows (no dev rows, none missing)"
     return None
 
@@ -393,7 +696,7 @@ def _sweep_errors_raised(student, seed):
 
 @_sweep_errors_raised.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_SWEEP)
+    return _value_errors(got, _BAD_SWEEP)
 
 
 # -- log_spaced_sizes --------------------------------------------------------------
@@ -424,8 +727,14 @@ def _sizes_shape(student, seed):
 
 @_sizes_shape.judge
 def _(got, reference, seed):
-    for sizes, (n_min, n_max, k) in zip(got, _wide_cases(seed) + _crowded_cases(seed)):
+    cases = _wide_cases(seed) + _crowded_cases(seed)
+    problem = _count_problem(got, len(cases), "lists of sizes")
+    if problem:
+        return problem
+    for sizes, (n_min, n_max, k) in zip(got, cases):
         where = f"n_min={n_min}, n_max={n_max}, k={k}"
+        if not isinstance(sizes, (list, tuple)) or not all(_is_number(s) for s in sizes):
+            return f"{where}: the sizes must be finite numbers"
         if len(sizes) != k:
             return f"{where}: expected {k} sizes, got {len(sizes)}"
         if any(isinstance(s, float) for s in sizes):
@@ -444,9 +753,17 @@ def _sizes_geometric(student, seed):
 
 @_sizes_geometric.judge
 def _(got, reference, seed):
-    for sizes, case in zip(got, _wide_cases(seed)):
+    cases = _wide_cases(seed)
+    problem = _count_problem(got, len(cases), "arrays of sizes")
+    if problem:
+        return problem
+    for sizes, case in zip(got, cases):
         expected = reference.log_spaced_sizes(*case)
-        if sizes.shape != expected.shape or not np.array_equal(sizes, expected):
+        problem = _array_problem(sizes, expected.shape, f"sizes for n_min={case[0]}, n_max={case[1]}, k={case[2]}")
+        if problem:
+            return problem
+        sizes = np.asarray(sizes)
+        if not np.array_equal(sizes, expected):
             ratios = np.diff(np.log(np.maximum(np.asarray(sizes, dtype=float), 1.0)))
             if sizes.size > 2 and np.ptp(np.diff(np.asarray(sizes, dtype=float))) < 2:
                 return "the sizes are evenly spaced on a linear scale; space them evenly on a log scale"
@@ -463,9 +780,13 @@ def _sizes_crowded(student, seed):
 
 @_sizes_crowded.judge
 def _(got, reference, seed):
-    for sizes, case in zip(got, _crowded_cases(seed)):
+    cases = _crowded_cases(seed)
+    problem = _count_problem(got, len(cases), "arrays of sizes")
+    if problem:
+        return problem
+    for sizes, case in zip(got, cases):
         expected = reference.log_spaced_sizes(*case)
-        if sizes.shape != expected.shape or not np.array_equal(sizes, expected):
+        if _array_problem(sizes, expected.shape, "sizes") or not np.array_equal(np.asarray(sizes), expected):
             return (f"n_min={case[0]}, n_max={case[1]}, k={case[2]}: expected the rounded geometric sequence "
                     "with each size raised to at least the previous one plus one")
     return None
@@ -481,10 +802,15 @@ def _sizes_full(student, seed):
 
 @_sizes_full.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 2, "parts (sizes, dtype kind)")
+    if problem:
+        return problem
     sizes, kind = got
+    if not isinstance(sizes, (list, tuple)) or not all(_is_number(s) for s in sizes) or not isinstance(kind, str):
+        return "the sizes must be finite numbers"
     n_min = int(generator(seed).integers(1, 50))
     span = int(generator(seed, 1).integers(2, 12))
-    if sizes != list(range(n_min, n_min + span + 1)):
+    if list(sizes) != list(range(n_min, n_min + span + 1)):
         return f"expected every integer from {n_min} to {n_min + span}"
     return None if kind == "i" else "the sizes must be an integer array (int64), not floats"
 
@@ -502,7 +828,7 @@ def _sizes_errors(student, seed):
 
 @_sizes_errors.judge
 def _(got, reference, seed):
-    return all_value_errors(got, _BAD_SIZES)
+    return _value_errors(got, _BAD_SIZES)
 
 
 # -- learning_curve -----------------------------------------------------------------
@@ -554,10 +880,14 @@ def _curve_subsets(student, seed):
 @_curve_subsets.judge
 def _(got, reference, seed):
     X_train, _, _, _, sizes = _curve_data(seed)
-    if len(got) != len(sizes):
-        return f"fit was called {len(got)} times for {len(sizes)} sizes"
+    problem = _count_problem(got, len(sizes), "calls of fit (one per size)")
+    if problem:
+        return problem
     previous = set()
     for ids, size in zip(got, sizes):
+        problem = _array_problem(ids, (size,), f"the row ids of the model for size {size}")
+        if problem:
+            return problem
         ids = np.asarray(ids)
         if len(ids) != size or len(np.unique(ids)) != size:
             return f"the model for size {size} was trained on {len(np.unique(ids))} distinct rows out of {len(ids)}"
@@ -575,18 +905,29 @@ def _(got, reference, seed):
 
 @check("learning_curve", "train error is measured on the subset the model saw, dev error on the whole dev set")
 def _curve_errors(student, seed):
-    return _run_curve(student, seed)
+    result, seen = _run_curve(student, seed)
+    return [{"train_error": result["train_error"], "dev_error": result["dev_error"]}, seen]
 
 
 @_curve_errors.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 2, "parts (result, rows seen by fit)")
+    if problem:
+        return problem
     result, seen = got
     X_train, y_train, X_dev, y_dev, sizes = _curve_data(seed)
-    if len(seen) != len(sizes):
-        return f"fit was called {len(seen)} times for {len(sizes)} sizes"
+    problem = (_dict_problem(result, ("train_error", "dev_error"), "the result")
+               or _count_problem(seen, len(sizes), "calls of fit (one per size)"))
+    if problem:
+        return problem
     train_err, dev_err, full_train_err = [], [], []
-    for ids in seen:
+    for ids, size in zip(seen, sizes):
+        problem = _array_problem(ids, (size,), f"the row ids of the model for size {size}")
+        if problem:
+            return problem
         ids = np.asarray(ids)
+        if ids.dtype.kind not in "iu" or np.any(ids < 0) or np.any(ids >= len(X_train)):
+            return "a model was trained on rows that are not training rows"
         predictor = _nearest_mean_fit(X_train[ids], y_train[ids])
         train_err.append(np.mean(predictor(X_train[ids]) != y_train[ids]))
         dev_err.append(np.mean(predictor(X_dev) != y_dev))
@@ -606,8 +947,31 @@ def _curve_seeded(student, seed):
 
 @_curve_seeded.judge
 def _(got, reference, seed):
-    (first, seen_first), (again, seen_again), (_, seen_other) = got
     sizes = _curve_data(seed)[4]
+    problem = _count_problem(got, 3, "runs (seed, same seed, other seed)")
+    if problem:
+        return problem
+    for run in got:
+        problem = _count_problem(run, 2, "parts (result, rows seen by fit)")
+        if problem:
+            return problem
+        result, seen = run
+        problem = (_dict_problem(result, ("sizes", "train_error", "dev_error"), "the result")
+                   or _count_problem(seen, len(sizes), "calls of fit (one per size)"))
+        if problem:
+            return problem
+        problem = next((p for p in (_array_problem(result[key], (len(sizes),), f"result[{key!r}]")
+                                    for key in ("sizes", "train_error", "dev_error")) if p), None)
+        if problem:
+            return problem
+        problem = next((p for p in (_array_problem(ids, (size,), f"the row ids for size {size}")
+                                    for ids, size in zip(seen, sizes)) if p), None)
+        if problem:
+            return problem
+    (first, seen_first), (again, seen_again), (_, seen_other) = got
+    problem = _array_problem(first["sizes"], (len(sizes),), "result['sizes']")
+    if problem:
+        return problem
     if [int(s) for s in np.asarray(first["sizes"])] != sizes:
         return "result['sizes'] must hold the sizes that were asked for"
     if not all(np.array_equal(a, b) for a, b in zip(seen_first, seen_again)) or \
@@ -643,11 +1007,14 @@ def _curve_bad(student, seed):
 
 @_curve_bad.judge
 def _(got, reference, seed):
+    problem = _count_problem(got, 5, "parts (outcomes, the four input arrays after the call)")
+    if problem:
+        return problem
     raised, *arrays = got
     for array, original in zip(arrays, _curve_data(seed)[:4]):
-        if not np.array_equal(array, original):
+        if _array_problem(array, original.shape, "an input array") or not np.array_equal(array, original):
             return "learning_curve modified its input arrays"
-    return all_value_errors(raised, _BAD_CURVE)
+    return _value_errors(raised, _BAD_CURVE)
 
 
 # -- mutants --------------------------------------------------------------------------
@@ -665,6 +1032,18 @@ SUITE.mutants = [
            "verdict = VERDICTS[1] if high_bias else VERDICTS[2 * int(high_variance)]"),
     Mutant("diagnose", "accepts_percentages", "accepts error rates outside [0, 1], such as 15 for 15 %",
            "    if not 0.0 <= value <= 1.0:\n", "    if value != value:\n"),
+    Mutant("error_budget", "two_set_variance", "keeps measuring variance as dev error minus training error",
+           '"variance": train_dev_error - train_error,', '"variance": dev_error - train_error,'),
+    Mutant("error_budget", "mismatch_from_train", "measures data mismatch from the training error",
+           '"data_mismatch": dev_error - train_dev_error,', '"data_mismatch": dev_error - train_error,'),
+    Mutant("error_budget", "overfitting_reversed", "takes dev error minus test error as dev overfitting",
+           "None if test_error is None else test_error - dev_error}", "None if test_error is None else dev_error - test_error}"),
+    Mutant("error_budget", "missing_test_is_zero", "reports a zero dev-overfitting gap when no test error was given",
+           "None if test_error is None else test_error - dev_error}", "0.0 if test_error is None else test_error - dev_error}"),
+    Mutant("error_budget", "inclusive_tolerance_budget", "counts a gap equal to the tolerance as high",
+           "budget[name] is not None and budget[name] > tol]", "budget[name] is not None and budget[name] >= tol]"),
+    Mutant("error_budget", "budget_ignores_optimal", "takes the training error itself as the avoidable bias",
+           '"avoidable_bias": train_error - optimal_error,', '"avoidable_bias": train_error,'),
     Mutant("recipe", "more_data_for_bias", "recommends more data for high bias",
            'return ["bigger network", "train longer", "new architecture"]',
            'return ["bigger network", "more data", "train longer", "new architecture"]'),
