@@ -37,7 +37,7 @@ def test_every_exercise_has_three_mutants(module):
         assert sum(m.exercise == exercise for m in suite.mutants) >= 3, exercise
 
 
-@pytest.mark.parametrize("module, mutant", MUTANTS, ids=[f"{m.exercise}-{m.name}" for _, m in MUTANTS])
+@pytest.mark.parametrize("module, mutant", MUTANTS, ids=[f"{module}-{m.exercise}-{m.name}" for module, m in MUTANTS])
 def test_mutant_loses_points(module, mutant):
     source = variants.mutant_source(module, mutant)
     assert source != variants.reference_source(module)
