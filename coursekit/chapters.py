@@ -37,6 +37,7 @@ CHAPTER_LIST: tuple[Chapter, ...] = (
     Chapter("ch03", 3, "03-regularization", "regularization", "Regularization", ("regularization",)),
     Chapter("ch04", 4, "04-initialization", "initialization", "Initialization", ("initialization",)),
     Chapter("ch05", 5, "05-gradient-checking", "gradient-checking", "Gradient checking", ("gradcheck",)),
+    Chapter("ch06", 6, "06-optimizers", "optimizers", "Optimizers", ("optim",)),
 )
 
 BY_ID = {chapter.id: chapter for chapter in CHAPTER_LIST}
