@@ -42,5 +42,6 @@ grade: setup           ## make grade CHAPTER=ch01 SUBMISSIONS=path/to/zips
 clean:                 ## remove build output (keeps _grading/, which holds student work)
 	rm -rf _build dist
 
-bench: setup           ## grading throughput: this grader (1 and 2 workers) vs plain nbgrader, as ratios
+bench: setup           ## grading throughput vs plain nbgrader, and nnlib's training step vs the NumPy floor, as ratios
 	$(PY) -m coursekit bench
+	$(PY) -m coursekit bench-nnlib

@@ -52,6 +52,12 @@ def _bench(args) -> int:
     return 0
 
 
+def _bench_nnlib(args) -> int:
+    from .bench_nnlib import run
+    print(run(rounds=args.rounds))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--chapter", default="ch01", choices=list(BY_ID))
     p.add_argument("--n", type=int, default=12, help="number of synthetic submissions")
     p.set_defaults(run=_bench)
+
+    p = commands.add_parser("bench-nnlib", help="nnlib's training step against the NumPy floor (and PyTorch if installed)")
+    p.add_argument("--rounds", type=int, default=15, help="paired interleaved rounds per network (default 15)")
+    p.set_defaults(run=_bench_nnlib)
 
     args = parser.parse_args(argv)
     return args.run(args)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .activations import sigmoid
 
-__all__ = ["softmax", "softmax_cross_entropy", "binary_cross_entropy"]
+__all__ = ["softmax", "softmax_cross_entropy", "binary_cross_entropy", "check_class_labels", "check_binary_labels"]
 
 
 def _float_array(x, name):
@@ -32,6 +32,41 @@ def _int_labels(y, n, name="y"):
         raise ValueError(f"{name} must have shape ({n},) to match the scores; got shape {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{name} must hold integer class labels (e.g. int64); got dtype {y.dtype}")
+    return y
+
+
+def check_class_labels(y, n, n_classes, name="y"):
+    """Return ``y`` as an array after checking it holds ``n`` integer labels in ``[0, n_classes)``.
+
+    The checks of :func:`softmax_cross_entropy` on its labels, for callers (such as
+    :func:`nnlib.training.train`) that check their data once instead of at every step.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not a 1-D integer array of length ``n`` or a label lies outside ``[0, n_classes)``.
+    """
+    y = _int_labels(y, n, name)
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(
+            f"labels {name} must lie in [0, {n_classes}) for {n_classes} classes; got min {y.min()}, max {y.max()}"
+        )
+    return y
+
+
+def check_binary_labels(y, n, name="y"):
+    """Return ``y`` as an array after checking it holds ``n`` integer labels, each 0 or 1.
+
+    The checks of :func:`binary_cross_entropy` on its labels (see :func:`check_class_labels`).
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is not a 1-D integer array of length ``n`` or a label is not 0 or 1.
+    """
+    y = _int_labels(y, n, name)
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError(f"binary labels {name} must be 0 or 1; got values {np.unique(y)[:10].tolist()}")
     return y
 
 
@@ -98,15 +133,32 @@ def softmax_cross_entropy(scores, y):
             f"scores must have shape (N, C) with N >= 1 and C >= 2; got shape {s.shape} "
             "(for a single logit per example use binary_cross_entropy)"
         )
-    n, c = s.shape
-    y = _int_labels(y, n)
-    if y.min() < 0 or y.max() >= c:
-        raise ValueError(f"labels y must lie in [0, {c}) for {c} classes; got min {y.min()}, max {y.max()}")
-    shifted = s - s.max(axis=1, keepdims=True)
+    y = check_class_labels(y, s.shape[0], s.shape[1])
+    return _softmax_cross_entropy(s, y)
+
+
+def _softmax_cross_entropy(s, y, *, overwrite=False, grad=True):
+    """:func:`softmax_cross_entropy` without the checks, for callers that checked once.
+
+    ``s`` is a float64 ``(N, C)`` array and ``y`` valid labels. With ``overwrite=True`` the
+    scores ``s`` are used as scratch space (and destroyed); with ``grad=False`` only the loss
+    is computed and ``None`` comes back as the gradient. The arithmetic is the same either way,
+    so the results are bit-identical.
+    """
+    n = s.shape[0]
+    row_max = s.max(axis=1, keepdims=True)
+    if overwrite:
+        s -= row_max
+        shifted = s
+    else:
+        shifted = s - row_max
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     rows = np.arange(n)
     loss = float(np.mean(log_norm - shifted[rows, y]))
-    dscores = np.exp(shifted - log_norm[:, None])
+    if not grad:
+        return loss, None
+    shifted -= log_norm[:, None]
+    dscores = np.exp(shifted, out=shifted)
     dscores[rows, y] -= 1.0
     dscores /= n
     return loss, dscores
@@ -142,12 +194,17 @@ def binary_cross_entropy(logits, y):
     z = _float_array(logits, "logits")
     if not (z.ndim == 1 or (z.ndim == 2 and z.shape[1] == 1)) or z.shape[0] == 0:
         raise ValueError(f"logits must have shape (N,) or (N, 1) with N >= 1; got shape {z.shape}")
+    y = check_binary_labels(y, z.shape[0])
+    return _binary_cross_entropy(z, y)
+
+
+def _binary_cross_entropy(z, y, *, grad=True):
+    """:func:`binary_cross_entropy` without the checks (``z`` float64 ``(N,)`` or ``(N, 1)``, valid ``y``)."""
     n = z.shape[0]
-    y = _int_labels(y, n)
-    if not np.all((y == 0) | (y == 1)):
-        raise ValueError(f"binary labels y must be 0 or 1; got values {np.unique(y)[:10].tolist()}")
     flat = z.reshape(n)
     softplus = np.maximum(flat, 0.0) + np.log1p(np.exp(-np.abs(flat)))
     loss = float(np.mean(softplus - y * flat))
+    if not grad:
+        return loss, None
     dlogits = ((sigmoid(flat) - y) / n).reshape(z.shape)
     return loss, dlogits

@@ -19,7 +19,7 @@ import re
 
 import numpy as np
 
-from .activations import get_activation, sigmoid
+from .activations import ACTIVATIONS, get_activation, sigmoid
 from .losses import binary_cross_entropy, softmax, softmax_cross_entropy
 from .validation import check_generator
 
@@ -155,6 +155,93 @@ def _check_X(params, X, name="X"):
     return X
 
 
+# --------------------------------------------------------------------------------------------
+# Unchecked kernels. The public functions below check their arguments once and then call these;
+# nnlib.training.train checks its arguments once per call and then runs them at every step.
+# Each performs exactly the floating-point operations of the straightforward formulas
+# (``A @ W + b``, ``(dZ @ W.T) * f'(Z)``), only with fewer temporary arrays, so the results are
+# bit-identical to them.
+
+
+def _weights(params, L):
+    """``[W1, ..., WL]`` and ``[b1, ..., bL]`` of a checked parameter dict."""
+    return [params[f"W{l}"] for l in range(1, L + 1)], [params[f"b{l}"] for l in range(1, L + 1)]
+
+
+def _affine(A, W, b):
+    """``A @ W + b`` as a new array (the bias is added in place to the product)."""
+    Z = A @ W
+    Z += b
+    return Z
+
+
+def _forward_kernel(Ws, bs, X, activation, keep):
+    """Scores of the network, and the list of every layer's input if ``keep`` (else None).
+
+    With ``keep="pre"`` the hidden pre-activations are kept too (``f`` is applied out of place);
+    with ``keep=True`` only the layer inputs are kept; with ``keep=False`` nothing is kept and
+    the activations are applied in place (prediction and evaluation only).
+    """
+    f, _ = ACTIVATIONS[activation]
+    inputs = [X] if keep else None
+    pre = [] if keep == "pre" else None
+    A = X
+    for W, b in zip(Ws[:-1], bs[:-1]):
+        Z = _affine(A, W, b)
+        if pre is not None:
+            pre.append(Z)
+            A = f(Z)
+        elif activation == "relu":
+            A = np.maximum(Z, 0.0, out=Z)
+        elif activation == "tanh":
+            A = np.tanh(Z, out=Z)
+        else:
+            A = f(Z)
+        if inputs is not None:
+            inputs.append(A)
+    return _affine(A, Ws[-1], bs[-1]), inputs, pre
+
+
+def _scale_by_slope(dA, A, activation):
+    """``dA *= f'(Z)`` in place, with ``f'`` computed from the layer's output ``A = f(Z)``.
+
+    The values equal :func:`relu_grad`, :func:`tanh_grad` and :func:`sigmoid_grad` of ``Z`` bit
+    for bit (``A > 0`` exactly where ``Z > 0``; ``A`` *is* ``tanh(Z)`` or ``sigmoid(Z)``), so the
+    backward pass needs neither the pre-activations nor a second ``np.tanh`` or ``np.exp``.
+    """
+    if activation == "relu":
+        np.multiply(dA, A > 0.0, out=dA)
+    elif activation == "tanh":
+        slope = A * A
+        np.subtract(1.0, slope, out=slope)
+        dA *= slope
+    else:
+        slope = 1.0 - A
+        slope *= A
+        dA *= slope
+    return dA
+
+
+def _backward_kernel(Ws, inputs, dZ, activation):
+    """Gradients ``([dW1, ..., dWL], [db1, ..., dbL])`` from the layer inputs of a forward pass."""
+    L = len(Ws)
+    dWs, dbs = [None] * L, [None] * L
+    for l in range(L - 1, -1, -1):
+        dWs[l] = inputs[l].T @ dZ
+        dbs[l] = dZ.sum(axis=0)
+        if l > 0:
+            dZ = _scale_by_slope(dZ @ np.asarray(Ws[l]).T, inputs[l], activation)
+    return dWs, dbs
+
+
+def _grads_dict(params, dWs, dbs):
+    """The gradients as a dict with the keys of ``params``, in the same order."""
+    grads = {}
+    for l, (dW, db) in enumerate(zip(dWs, dbs), start=1):
+        grads[f"W{l}"], grads[f"b{l}"] = dW, db
+    return {k: grads[k] for k in params}
+
+
 def forward(params, X, *, activation="relu"):
     """Forward pass: hidden layers use ``activation``, the last layer is linear.
 
@@ -184,15 +271,9 @@ def forward(params, X, *, activation="relu"):
         is unknown.
     """
     L = n_layers(params)
-    f, _ = get_activation(activation)
-    A = _check_X(params, X)
-    inputs, pre = [A], []
-    for l in range(1, L):
-        Z = A @ params[f"W{l}"] + params[f"b{l}"]
-        A = f(Z)
-        pre.append(Z)
-        inputs.append(A)
-    scores = A @ params[f"W{L}"] + params[f"b{L}"]
+    get_activation(activation)
+    X = _check_X(params, X)
+    scores, inputs, pre = _forward_kernel(*_weights(params, L), X, activation, keep="pre")
     return scores, {"activation": activation, "inputs": inputs, "pre_activations": pre}
 
 
@@ -220,34 +301,46 @@ def backward(params, cache, dscores):
     ValueError
         If ``params`` is malformed, ``cache`` does not come from a forward pass
         through these parameters, or ``dscores`` has the wrong shape.
+
+    Notes
+    -----
+    The derivative of the activation is computed from the cached layer outputs
+    ``A_l = f(Z_l)`` (``f'(Z) = 1 - A**2`` for tanh, ``A (1 - A)`` for sigmoid, ``A > 0``
+    for ReLU), which gives the same numbers as evaluating ``f'`` on ``Z_l`` without
+    computing ``f`` again.
     """
     L = n_layers(params)
     if not isinstance(cache, dict) or len(cache.get("inputs", ())) != L:
         raise ValueError(f"cache must be the cache returned by forward() for this {L}-layer network")
-    _, df = get_activation(cache["activation"])
-    inputs, pre = cache["inputs"], cache["pre_activations"]
+    activation = cache["activation"]
+    get_activation(activation)
+    inputs = cache["inputs"]
     n, c = inputs[0].shape[0], np.shape(params[f"W{L}"])[1]
     dZ = np.asarray(dscores, dtype=np.float64)
     if dZ.shape == (n,) and c == 1:
         dZ = dZ.reshape(n, 1)
     if dZ.shape != (n, c):
         raise ValueError(f"dscores must have shape ({n}, {c}) like the scores; got shape {dZ.shape}")
-    grads = {}
-    for l in range(L, 0, -1):
-        grads[f"W{l}"] = inputs[l - 1].T @ dZ
-        grads[f"b{l}"] = dZ.sum(axis=0)
-        if l > 1:
-            dZ = (dZ @ np.asarray(params[f"W{l}"]).T) * df(pre[l - 2])
-    return {k: grads[k] for k in params}
+    Ws, _ = _weights(params, L)
+    return _grads_dict(params, *_backward_kernel(Ws, inputs, dZ, activation))
 
 
-def _check_head(params, loss):
+def _check_head(params, loss, L=None):
     _check_loss(loss)
-    c = np.shape(params[f"W{n_layers(params)}"])[1]
+    c = np.shape(params[f"W{n_layers(params) if L is None else L}"])[1]
     if loss == "binary" and c != 1:
         raise ValueError(f"loss='binary' needs a last layer with 1 unit (one logit); this network has {c}")
     if loss == "softmax" and c < 2:
         raise ValueError("loss='softmax' needs a last layer with >= 2 units; for a single logit use loss='binary'")
+
+
+def _check_model(params, X, activation, loss):
+    """The checks shared by the functions taking ``(params, X, activation, loss)``; returns ``(L, X)``."""
+    _check_loss(loss)
+    L = n_layers(params)
+    _check_head(params, loss, L)
+    get_activation(activation)
+    return L, _check_X(params, X)
 
 
 def loss_and_grads(params, X, y, *, activation="relu", loss="softmax"):
@@ -280,13 +373,14 @@ def loss_and_grads(params, X, y, *, activation="relu", loss="softmax"):
         If ``loss`` is unknown or does not match the size of the last layer,
         or any argument fails the checks of :func:`forward` and the loss function.
     """
-    _check_head(params, loss)
-    scores, cache = forward(params, X, activation=activation)
+    L, X = _check_model(params, X, activation, loss)
+    Ws, bs = _weights(params, L)
+    scores, inputs, _ = _forward_kernel(Ws, bs, X, activation, keep=True)
     if loss == "softmax":
         value, dscores = softmax_cross_entropy(scores, y)
     else:
         value, dscores = binary_cross_entropy(scores, y)
-    return value, backward(params, cache, dscores)
+    return value, _grads_dict(params, *_backward_kernel(Ws, inputs, dscores, activation))
 
 
 def predict_proba(params, X, *, activation="relu", loss="softmax"):
@@ -308,8 +402,8 @@ def predict_proba(params, X, *, activation="relu", loss="softmax"):
     ValueError
         As :func:`forward`, or if ``loss`` does not match the last layer.
     """
-    _check_head(params, loss)
-    scores, _ = forward(params, X, activation=activation)
+    L, X = _check_model(params, X, activation, loss)
+    scores, _, _ = _forward_kernel(*_weights(params, L), X, activation, keep=False)
     return softmax(scores) if loss == "softmax" else sigmoid(scores[:, 0])
 
 
@@ -332,8 +426,8 @@ def predict(params, X, *, activation="relu", loss="softmax"):
     ValueError
         As :func:`forward`, or if ``loss`` does not match the last layer.
     """
-    _check_head(params, loss)
-    scores, _ = forward(params, X, activation=activation)
+    L, X = _check_model(params, X, activation, loss)
+    scores, _, _ = _forward_kernel(*_weights(params, L), X, activation, keep=False)
     if loss == "softmax":
         return np.argmax(scores, axis=1).astype(np.int64)
     return (scores[:, 0] > 0.0).astype(np.int64)

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from .losses import binary_cross_entropy, softmax_cross_entropy
-from .mlp import forward, loss_and_grads, n_layers
+from .activations import get_activation
+from .losses import _binary_cross_entropy, _softmax_cross_entropy, check_binary_labels, check_class_labels
+from .mlp import _backward_kernel, _check_head, _forward_kernel, _grads_dict, _weights, n_layers
 from .validation import check_generator, check_positive_int
 
 __all__ = ["History", "train", "sgd_step", "PROGRESS_MIN_STEPS"]
@@ -135,16 +136,35 @@ def _check_data(X, y, params, names=("X", "y")):
     return X, y
 
 
-def _evaluate(params, X, y, activation, loss):
-    """Mean loss and accuracy of ``params`` on ``(X, y)``."""
-    scores, _ = forward(params, X, activation=activation)
+def _check_labels(params, L, loss, y, name):
+    """The label checks of the loss function, once for the whole data set."""
     if loss == "softmax":
-        value, _ = softmax_cross_entropy(scores, y)
-        pred = np.argmax(scores, axis=1)
+        return check_class_labels(y, y.shape[0], np.shape(params[f"W{L}"])[1], name)
+    return check_binary_labels(y, y.shape[0], name)
+
+
+def _metrics(scores, y, loss, *, grad=False, acc=True):
+    """Mean loss, accuracy (None unless ``acc``) and, if ``grad``, the loss gradient of ``scores``.
+
+    ``scores`` is used as scratch space. Accuracy is computed first, from the raw scores.
+    """
+    accuracy = None
+    if loss == "softmax":
+        if acc:
+            accuracy = float(np.mean(np.argmax(scores, axis=1) == y))
+        value, dscores = _softmax_cross_entropy(scores, y, overwrite=True, grad=grad)
     else:
-        value, _ = binary_cross_entropy(scores, y)
-        pred = (scores[:, 0] > 0.0).astype(np.int64)
-    return value, float(np.mean(pred == y))
+        if acc:
+            accuracy = float(np.mean((scores[:, 0] > 0.0).astype(np.int64) == y))
+        value, dscores = _binary_cross_entropy(scores, y, grad=grad)
+    return value, accuracy, dscores
+
+
+def _evaluate(Ws, bs, X, y, activation, loss):
+    """Mean loss and accuracy of the network ``(Ws, bs)`` on ``(X, y)`` (one forward pass, no cache)."""
+    scores, _, _ = _forward_kernel(Ws, bs, X, activation, keep=False)
+    value, accuracy, _ = _metrics(scores, y, loss)
+    return value, accuracy
 
 
 def _check_finite(value, epoch, lr, where):
@@ -160,7 +180,7 @@ def _apply_step(step, params, grads, state, lr):
     if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], dict)):
         raise ValueError("step(params, grads, state, lr) must return a tuple (new_params: dict, new_state)")
     new_params, state = result
-    if set(new_params) != set(params) or any(np.shape(new_params[k]) != np.shape(params[k]) for k in params):
+    if new_params.keys() != params.keys() or any(np.shape(new_params[k]) != np.shape(params[k]) for k in params):
         raise ValueError("step() must return params with the same keys and shapes as it received")
     return new_params, state
 
@@ -251,6 +271,13 @@ def train(
     for ``step``): a diverging run is reported once, as the ``ValueError``
     above, instead of as a stream of warnings on stderr (which would also cost
     points under nbgrader).
+
+    The arguments are checked once, here (the data, the labels against the loss head, the
+    activation); the steps then run without repeating those checks. On full batch, the
+    training loss and accuracy recorded for epoch ``e`` are those of the forward pass that
+    starts epoch ``e + 1`` (the same parameters on the same rows, so the same numbers, bit for
+    bit), and only the last epoch needs a forward pass of its own. With minibatches the
+    history needs that extra pass over all training rows after every epoch.
     """
     check_generator(rng)
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not (0 < lr < math.inf):
@@ -262,13 +289,16 @@ def train(
         raise ValueError(f"step must be a callable step(params, grads, state, lr) or None; got {step!r}")
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
-    n_layers(params)
+    L = n_layers(params)
     X, y = _check_data(X, y, params)
     if X_val is not None:
         X_val, y_val = _check_data(X_val, y_val, params, names=("X_val", "y_val"))
-    loss_and_grads(params, X, y, activation=activation, loss=loss)  # validates activation, loss head, labels
+    # Everything a step would check is checked here, once: the loss head, the activation, the labels.
+    _check_head(params, loss, L)
+    get_activation(activation)
+    y = _check_labels(params, L, loss, y, "y")
     if X_val is not None:
-        _evaluate(params, X_val, y_val, activation, loss)
+        y_val = _check_labels(params, L, loss, y_val, "y_val")
     n = X.shape[0]
     batch_size = n if batch_size is None else min(int(batch_size), n)
     n_batches = math.ceil(n / batch_size)
@@ -276,25 +306,53 @@ def train(
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     history, state = History(), None
     bar = tqdm(total=epochs, desc="training", unit="epoch", disable=not _show_progress(progress, epochs * n_batches))
+
+    # Plain SGD updates our own copy of the parameters in place (same arithmetic as sgd_step);
+    # a custom step gets dicts, as documented.
+    in_place = step is sgd_step
+    full = batch_size == n
+    # Full batch: the step of epoch e + 1 starts with a forward pass over all training rows with the
+    # parameters after epoch e, which is exactly what the history records for epoch e; its loss and
+    # accuracy are recorded from there, and only the last epoch needs a pass of its own. The rows
+    # are passed to the step as the C-contiguous array the old ``X[np.arange(n)]`` was; when ``X``
+    # itself is not C-contiguous, the history keeps its own pass over ``X`` so that its numbers stay
+    # bit-identical to evaluating ``X`` as given.
+    X_full = np.ascontiguousarray(X) if full else None
+    reuse = full and X_full is X
+    Ws, bs = _weights(params, L)
+
+    def record(epoch, train_loss, train_acc):
+        _check_finite(train_loss, epoch, lr, "training")
+        history.epoch.append(epoch)
+        history.train_loss.append(train_loss)
+        history.train_acc.append(train_acc)
+        if X_val is not None:
+            val_loss, val_acc = _evaluate(Ws, bs, X_val, y_val, activation, loss)
+            history.val_loss.append(val_loss)
+            history.val_acc.append(val_acc)
+        if not bar.disable:
+            bar.set_postfix(loss=f"{history.train_loss[-1]:.4g}", refresh=False)
+        bar.update(1)
+
     with bar, np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for epoch in range(1, epochs + 1):
-            for idx in _batches(n, batch_size, rng):
-                value, grads = loss_and_grads(params, X[idx], y[idx], activation=activation, loss=loss)
-                _check_finite(value, epoch, lr, "minibatch")
-                params, state = _apply_step(step, params, grads, state, lr)
-            _record(history, epoch, params, X, y, X_val, y_val, activation, loss, lr)
-            bar.set_postfix(loss=f"{history.train_loss[-1]:.4g}", refresh=False)
-            bar.update(1)
+            for idx in (None,) if full else _batches(n, batch_size, rng):  # full batch: no shuffling, no rng use
+                Xb, yb = (X_full, y) if full else (X[idx], y[idx])
+                scores, inputs, _ = _forward_kernel(Ws, bs, Xb, activation, keep=True)
+                recording = reuse and epoch > 1
+                value, train_acc, dscores = _metrics(scores, yb, loss, grad=True, acc=recording)
+                if recording:  # the loss of the parameters after the previous epoch
+                    record(epoch - 1, value, train_acc)
+                else:
+                    _check_finite(value, epoch, lr, "minibatch")
+                dWs, dbs = _backward_kernel(Ws, inputs, dscores, activation)
+                if in_place:
+                    for p, g in zip(Ws + bs, dWs + dbs):
+                        g *= lr
+                        p -= g
+                else:
+                    params, state = _apply_step(step, params, _grads_dict(params, dWs, dbs), state, lr)
+                    Ws, bs = _weights(params, L)
+            if not reuse or epoch == epochs:
+                record(epoch, *_evaluate(Ws, bs, X, y, activation, loss))
     return params, history
-
-
-def _record(history, epoch, params, X, y, X_val, y_val, activation, loss, lr):
-    train_loss, train_acc = _evaluate(params, X, y, activation, loss)
-    _check_finite(train_loss, epoch, lr, "training")
-    history.epoch.append(epoch)
-    history.train_loss.append(train_loss)
-    history.train_acc.append(train_acc)
-    if X_val is not None:
-        val_loss, val_acc = _evaluate(params, X_val, y_val, activation, loss)
-        history.val_loss.append(val_loss)
-        history.val_acc.append(val_acc)

@@ -172,3 +172,33 @@ def test_non_finite_scores_are_reported_in_the_loss_not_raised():
     with np.errstate(all="ignore"):
         loss, _ = softmax_cross_entropy(np.array([[np.nan, 0.0]]), np.array([0]))
     assert np.isnan(loss)
+
+
+# ------------------------------------------------ checks once, then unchecked kernels
+
+
+def test_label_checks_name_the_argument():
+    from nnlib.losses import check_binary_labels, check_class_labels
+    np.testing.assert_array_equal(check_class_labels([0, 2, 1], 3, 3), [0, 2, 1])
+    with pytest.raises(ValueError, match=r"labels y_val must lie in \[0, 3\)"):
+        check_class_labels(np.array([0, 3]), 2, 3, "y_val")
+    with pytest.raises(ValueError, match=r"y must have shape \(3,\)"):
+        check_class_labels(np.array([0, 1]), 3, 3)
+    with pytest.raises(ValueError, match="integer class labels"):
+        check_binary_labels(np.array([0.0, 1.0]), 2)
+    with pytest.raises(ValueError, match="binary labels y must be 0 or 1"):
+        check_binary_labels(np.array([0, 2]), 2)
+
+
+def test_unchecked_kernels_give_the_same_bits():
+    from nnlib.losses import _binary_cross_entropy, _softmax_cross_entropy
+    rng = np.random.default_rng(3)
+    scores, y = rng.standard_normal((50, 4)) * 30, rng.integers(0, 4, size=50)
+    value, grad = softmax_cross_entropy(scores, y)
+    scratch = scores.copy()
+    value2, grad2 = _softmax_cross_entropy(scratch, y, overwrite=True)
+    assert value2 == value and grad2.tobytes() == grad.tobytes()
+    assert _softmax_cross_entropy(scores, y, grad=False) == (value, None)
+    logits, labels = rng.standard_normal((50, 1)) * 30, rng.integers(0, 2, size=50)
+    value, grad = binary_cross_entropy(logits, labels)
+    assert _binary_cross_entropy(logits, labels, grad=False) == (value, None)

@@ -263,3 +263,55 @@ def test_accuracy():
         mlp.accuracy(np.array([0, 1]), np.array([0, 1, 1]))
     with pytest.raises(ValueError, match="non-empty"):
         mlp.accuracy(np.array([]), np.array([]))
+
+
+# ------------------------------------------- bit-identity with the code before issue 16
+
+try:
+    import frozen_nnlib as frozen
+except ImportError:  # tests run as a package
+    from tests import frozen_nnlib as frozen
+
+
+def _same_bits(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("loss", ["softmax", "binary"])
+def test_public_functions_are_bit_identical_to_the_code_before_the_speedup(activation, loss):
+    rng = np.random.default_rng(21)
+    c = 4 if loss == "softmax" else 1
+    params = small_net(rng, sizes=(5, 9, 7, c))
+    params["W1"][0, 0] = 0.0  # some pre-activations exactly 0 for relu's kink
+    X = rng.standard_normal((33, 5)) * 3
+    X[:4, 0] = 0.0
+    y = rng.integers(0, c if c > 1 else 2, size=33)
+    scores, cache = mlp.forward(params, X, activation=activation)
+    old_scores, old_cache = frozen.forward(params, X, activation=activation)
+    assert _same_bits(scores, old_scores)
+    for a, b in zip(cache["inputs"] + cache["pre_activations"], old_cache["inputs"] + old_cache["pre_activations"]):
+        assert _same_bits(a, b)
+    dscores = rng.standard_normal(scores.shape)
+    grads, old_grads = mlp.backward(params, cache, dscores), frozen.backward(params, old_cache, dscores)
+    assert list(grads) == list(old_grads) and all(_same_bits(grads[k], old_grads[k]) for k in grads)
+    (value, grads), (old_value, old_grads) = (
+        fn(params, X, y, activation=activation, loss=loss) for fn in (mlp.loss_and_grads, frozen.loss_and_grads))
+    assert value == old_value and list(grads) == list(old_grads)
+    assert all(_same_bits(grads[k], old_grads[k]) for k in grads)
+    for name in ("predict", "predict_proba"):
+        new, old = (getattr(m, name)(params, X, activation=activation, loss=loss) for m in (mlp, frozen))
+        assert _same_bits(new, old), name
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_slope_from_the_output_equals_the_derivative_of_the_input(activation):
+    from nnlib.activations import ACTIVATIONS
+    f, df = ACTIVATIONS[activation]
+    z = np.array([0.0, -0.0, 1e-320, -1e-320, 0.5, -0.5, 3.0, -3.0, 20.0, -20.0, 40.0, -800.0, 800.0, np.inf, -np.inf])
+    z = np.concatenate([z, np.random.default_rng(0).standard_normal(1000) * 5]).reshape(-1, 5)
+    upstream = np.random.default_rng(1).standard_normal(z.shape)
+    expected = upstream * df(z)
+    got = mlp._scale_by_slope(upstream.copy(), f(z), activation)
+    assert _same_bits(got, expected)

@@ -271,3 +271,96 @@ def test_progress_flag_forces(capsys, monkeypatch):
     monkeypatch.delenv("NNLIB_STATIC")
     run_tiny(300, progress=False)
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------- bit-identity with the code before issue 16
+
+try:
+    import frozen_nnlib as frozen
+except ImportError:  # tests run as a package
+    from tests import frozen_nnlib as frozen
+
+
+def _momentum(p, g, v, lr, mu=0.9):
+    v = {k: np.zeros_like(p[k]) for k in p} if v is None else v
+    v = {k: mu * v[k] - lr * g[k] for k in p}
+    return {k: p[k] + v[k] for k in p}, v
+
+
+def _digits(n=400):
+    from nnlib.datasets import load_digits
+    X, y = load_digits()
+    return X[:n], y[:n]
+
+
+IDENTITY_CASES = {
+    "relu full batch": dict(sizes=[2, 16, 16, 2], data="moons", epochs=40, lr=0.5),
+    "tanh full batch + val": dict(sizes=[2, 16, 16, 2], data="moons", epochs=30, activation="tanh", val=True),
+    "sigmoid minibatch 64": dict(sizes=[2, 8, 2], data="moons", epochs=8, activation="sigmoid", batch_size=64, lr=1.0),
+    "binary tanh minibatch 32 + val": dict(sizes=[2, 16, 1], data="moons", epochs=6, activation="tanh", loss="binary",
+                                           batch_size=32, lr=0.3, val=True),
+    "binary relu full batch": dict(sizes=[2, 8, 8, 1], data="moons", epochs=25, loss="binary", lr=0.3),
+    "digits 64-64-10 full batch + val": dict(sizes=[64, 64, 10], data="digits", epochs=15, lr=0.5, val=True),
+    "digits 64-32-10 minibatch 50": dict(sizes=[64, 32, 10], data="digits", epochs=3, batch_size=50),
+    "one layer, batch >= N": dict(sizes=[2, 2], data="moons", epochs=5, batch_size=1000),
+    "momentum step, minibatch": dict(sizes=[2, 16, 2], data="moons", epochs=5, batch_size=40, step=_momentum),
+    "momentum step, full batch": dict(sizes=[2, 16, 2], data="moons", epochs=10, step=_momentum),
+    "Fortran-ordered X, full batch": dict(sizes=[2, 16, 2], data="moons-F", epochs=10, val=True),
+    "int32 labels, lr int": dict(sizes=[2, 16, 2], data="moons-int32", epochs=10, lr=1),
+}
+
+
+@pytest.mark.parametrize("case", list(IDENTITY_CASES))
+def test_train_is_bit_identical_to_the_code_before_the_speedup(case):
+    """Parameters and every history entry equal those of the frozen old implementation, bit for bit."""
+    spec = dict(IDENTITY_CASES[case])
+    sizes, data, val = spec.pop("sizes"), spec.pop("data"), spec.pop("val", False)
+    X, y = _digits() if data == "digits" else make_moons(240, noise=0.25, rng=np.random.default_rng(5))
+    if data == "moons-F":
+        X = np.asfortranarray(X)
+    if data == "moons-int32":
+        y = y.astype(np.int32)
+    kwargs = dict(progress=False, **spec)
+    if val:
+        cut = len(X) * 3 // 4
+        X, y, kwargs["X_val"], kwargs["y_val"] = X[:cut], y[:cut], X[cut:], y[cut:]
+    params = mlp.init_params(sizes, rng=np.random.default_rng(3))
+    new_params, new_history = train(params, X, y, rng=np.random.default_rng(4), **kwargs)
+    old_params, old_history = frozen.train(params, X, y, rng=np.random.default_rng(4), **kwargs)
+    assert list(new_params) == list(old_params)
+    for k in old_params:
+        assert new_params[k].dtype == old_params[k].dtype
+        assert new_params[k].tobytes() == old_params[k].tobytes(), k
+    assert new_history.as_dict() == old_history.as_dict()  # float == float: bit-identical (no NaN here)
+
+
+def test_divergence_errors_match_the_code_before_the_speedup():
+    params, X, y = tiny_problem()
+
+    def poison_fifth_step(p, g, state, lr):
+        count = 1 if state is None else state + 1
+        new = training.sgd_step(p, g, None, lr)[0]
+        if count == 5:
+            new["b1"] = new["b1"] * np.inf
+        return new, count
+
+    for kwargs in (dict(lr=1e300, epochs=20), dict(lr=1e300, epochs=20, batch_size=3),
+                   dict(epochs=20, step=poison_fifth_step), dict(epochs=20, batch_size=3, step=poison_fifth_step)):
+        messages = []
+        for fn in (train, frozen.train):
+            with pytest.raises(ValueError) as info:
+                fn(params, X, y, rng=np.random.default_rng(0), progress=False, **kwargs)
+            messages.append(str(info.value))
+        assert messages[0] == messages[1]
+
+
+def test_labels_checked_once_before_training_with_clear_errors():
+    params, X, y = tiny_problem()
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"labels y_val must lie in \[0, 2\)"):
+        train(params, X, y, rng=rng, X_val=X, y_val=y + 1, progress=False)
+    with pytest.raises(ValueError, match="integer class labels"):
+        train(params, X, y.astype(float), rng=rng, progress=False)
+    binary = mlp.init_params([2, 4, 1], rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="binary labels y must be 0 or 1"):
+        train(binary, X, y * 2, rng=rng, loss="binary", progress=False)
