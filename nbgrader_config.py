@@ -8,12 +8,14 @@ no solution code is ever in an nbgrader folder. See notes on each setting below.
 import os
 import sys
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades,
+                                    IgnorePattern, LimitOutput, SaveAutoGrades)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from coursekit.chapters import CHAPTER_LIST  # noqa: E402
+from coursekit.grading.execute import JailedExecute  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 
@@ -25,6 +27,12 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # the infrastructure pristine (a student cannot weaken nnlib/checking.py), but the exercise
 # modules are the student's work and must be kept.
 c.Autograde.exclude_overwriting = {ch.id: [f"nnlib/{m}.py" for m in ch.modules] for ch in CHAPTER_LIST}
+
+# No student code runs in nbgrader's process: its execute step is replaced by one that runs
+# nbclient and the kernel inside the bubblewrap sandbox (coursekit/grading/execute.py), with
+# a private copy of that one submission. Every other step is nbgrader's default.
+c.Autograde.autograde_preprocessors = [JailedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 c.Execute.timeout = 30             # seconds per cell (the checks take milliseconds)
 c.Execute.startup_timeout = 120

@@ -2,15 +2,23 @@
 
 All three grade the same synthetic class in one run: correct, partial (mutants), unwritten
 (stubs) and hostile (an endless loop) submissions. Plain nbgrader runs ``autograde`` once
-for the whole class, sequentially, with no isolated checks. Figures are ratios measured in
-this run, not absolute targets.
+for the whole class, sequentially (its execute step is the jailed one too: see
+``nbgrader_config.py``), with no isolated checks. Figures are ratios measured in this run,
+not absolute targets. :func:`jail_cost` measures the fixed cost of the kernel jail: a
+one-cell notebook run by the same driver inside and outside the sandbox.
 """
 from __future__ import annotations
 
+import json
 import shutil
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+import nbformat
 
 from . import hidden, variants
 from .chapters import chapter
@@ -49,6 +57,32 @@ def _plain_nbgrader(ch_id: str, graded_course: Path, course: Path, cell_timeout:
     return time.perf_counter() - started
 
 
+def jail_cost(repeats: int = 3) -> tuple[float, float]:
+    """Median seconds for a one-cell notebook: (in the kernel jail, the same driver without it)."""
+    from .grading import execute, jail
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("1 + 1")]
+    config = json.dumps({"timeout": 60, "startup_timeout": 60, "skip_cells_with_tag": "never",
+                         "error_on_timeout": {"ename": "CellTimeoutError", "evalue": "", "traceback": []}}).encode()
+    jailed, plain = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "nnlib").mkdir()
+        for _ in range(repeats):
+            job = jail.private_job_dir("bench-")
+            try:
+                execute.write_job(job, notebook, Path(tmp), None)
+                started = time.perf_counter()
+                jail.run_kernel_jail(job, config, limits=jail.KernelLimits(), slot=None, uid=jail.slot_uid(0))
+                jailed.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                subprocess.run([sys.executable, "-I", str(job / "kernel_driver.py"), str(job)], input=config,
+                               capture_output=True, env=jail.scrubbed_env(), timeout=300)
+                plain.append(time.perf_counter() - started)
+            finally:
+                shutil.rmtree(job, ignore_errors=True)
+    return statistics.median(jailed), statistics.median(plain)
+
+
 def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10) -> str:
     """Run the benchmark and return its report."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -68,4 +102,7 @@ def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10) -> str:
     lines = [f"{n} submissions of {ch_id} ({mix}); cell timeout {cell_timeout} s", ""]
     lines += [f"{name:<55} {seconds:7.1f} s  {60 * n / seconds:6.1f}/min  x{baseline / seconds:.2f} vs plain"
               for name, seconds in timings.items()]
+    jailed, plain = jail_cost()
+    lines += ["", f"kernel jail, fixed cost per submission: a one-cell notebook takes {jailed:.2f} s in the "
+                  f"sandbox, {plain:.2f} s without it (+{jailed - plain:.2f} s)"]
     return "\n".join(lines)

@@ -39,11 +39,9 @@ def _release(args) -> int:
 
 
 def _grade(args) -> int:
-    from .grade import grade
-    report = grade(args.chapter, Path(args.submissions), workers=args.workers,
-                   students=set(args.student) if args.student else None)
-    print(report.summary())
-    return 0
+    from .grade import command
+    return command(args.chapter, Path(args.submissions), workers=args.workers,
+                   students=set(args.student) if args.student else None, resume=args.resume)
 
 
 def _bench(args) -> int:
@@ -84,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("submissions", help="folder holding one zip per student (<student id>_*.zip)")
     p.add_argument("--workers", type=int, default=None, help="submissions graded at once (default: CPU count)")
     p.add_argument("--student", action="append", help="regrade only this student (repeatable)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run: keep the students its journal finished, grade the rest")
     p.set_defaults(run=_grade)
 
     p = commands.add_parser("bench", help="grading throughput: this grader with 1 and 2 workers vs plain nbgrader")

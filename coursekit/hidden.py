@@ -9,7 +9,9 @@ in one process (inside the notebook kernel); the isolated grader runs them apart
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+import re
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -41,8 +43,17 @@ class HiddenCheck:
 
     @property
     def seed(self) -> int:
-        """Stable per check, so a regrade reproduces the score."""
+        """The fixed seed of the in-notebook run: stable per check."""
         return zlib.crc32(f"{self.exercise}/{self.description}".encode())
+
+    def seed_for(self, student: str, key: str = "") -> int:
+        """The seed of this check for one student: a regrade reproduces it, another student's differs.
+
+        ``key`` is the course's secret (``coursekit.grading.seeds``), so nobody can compute
+        another student's hidden inputs, or their own, from the public code.
+        """
+        digest = hashlib.sha256(f"{key}\0{student}\0{self.exercise}\0{self.description}".encode()).digest()
+        return int.from_bytes(digest[:4], "big")
 
 
 @dataclass
@@ -104,33 +115,67 @@ def to_plain(value: Any, where: str = "result") -> Any:
     raise TypeError(f"{where} is a {type(value).__name__}; expected numbers, arrays, tuples, lists or dicts")
 
 
-def run_probe(check: HiddenCheck, student) -> Any:
-    """Call the student half; exceptions become ``Raised``, odd return types too."""
+def run_probe(check: HiddenCheck, student, seed: int | None = None) -> Any:
+    """Call the student half (with ``seed``, default the check's fixed one); exceptions become ``Raised``."""
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return to_plain(check.probe(student, check.seed))
+            return to_plain(check.probe(student, check.seed if seed is None else seed))
     except NotImplementedError:
         return Raised("NotImplementedError", "not implemented yet")
     except Exception as error:  # noqa: BLE001 - a student's error is a result, not a crash
         return Raised(type(error).__name__, str(error)[:300])
 
 
-def judge(check: HiddenCheck, got: Any, reference) -> str | None:
-    """The reason ``got`` fails ``check``, or None when it passes."""
+def judge(check: HiddenCheck, got: Any, reference, seed: int | None = None) -> str | None:
+    """The reason ``got`` fails ``check``, or None when it passes; never raises."""
+    if isinstance(got, Raised) and got.type == "Timeout":
+        return got.message   # the grader's own words: over the CPU budget, or a sleeping process
     if isinstance(got, Raised) and not check.expects_error:
         return str(got)
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return check.judge(got, reference, check.seed)
+            reason = check.judge(got, reference, check.seed if seed is None else seed)
     except Exception as error:  # noqa: BLE001 - malformed results fail, they do not crash
-        return f"result has the wrong form ({type(error).__name__}: {error})"
+        return f"result has the wrong form ({type(error).__name__}: {str(error)[:200]})"
+    if reason is None or isinstance(reason, str):
+        return reason
+    return f"the judge returned {type(reason).__name__}, not a reason"
 
 
-def run_suite(student, reference, checks: list[HiddenCheck]) -> list[tuple[HiddenCheck, str | None]]:
-    """Probe and judge every check in this process; pairs of (check, failure reason)."""
-    return [(check, judge(check, run_probe(check, student), reference)) for check in checks]
+def is_error_check(check: HiddenCheck) -> bool:
+    """A check of "bad arguments raise ValueError": flagged ``expects_error``, or described as one."""
+    text = check.description
+    return check.expects_error or ("ValueError" in text and re.search(r"\braises?\b", text) is not None)
+
+
+ERRORS_NEED_ANOTHER_PASS = ("counts only when another check of this exercise passes "
+                            "(a function that always raises earns no points for raising)")
+
+
+def apply_error_rule(results: list[tuple[HiddenCheck, str | None]]) -> list[tuple[HiddenCheck, str | None]]:
+    """A passed error check (:func:`is_error_check`) counts only if another check of its exercise passes.
+
+    Otherwise a function that always raises would collect the "bad arguments raise
+    ValueError" points. Exercises whose checks are all error checks are left as they are.
+    """
+    passing_exercises = {c.exercise for c, reason in results if reason is None and not is_error_check(c)}
+    has_plain = {c.exercise for c, _ in results if not is_error_check(c)}
+    return [(c, ERRORS_NEED_ANOTHER_PASS if reason is None and is_error_check(c) and c.exercise in has_plain
+             and c.exercise not in passing_exercises else reason) for c, reason in results]
+
+
+def run_suite(student, reference, checks: list[HiddenCheck],
+              seeds: list[int] | None = None) -> list[tuple[HiddenCheck, str | None]]:
+    """Probe and judge every check in this process; pairs of (check, failure reason).
+
+    ``seeds`` (one per check) default to the checks' fixed seeds. The error rule of
+    :func:`apply_error_rule` applies, as in grading.
+    """
+    seeds = [c.seed for c in checks] if seeds is None else seeds
+    return apply_error_rule([(check, judge(check, run_probe(check, student, seed), reference, seed))
+                             for check, seed in zip(checks, seeds)])
 
 
 def run(checker) -> None:

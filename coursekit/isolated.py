@@ -1,7 +1,11 @@
-"""Authoritative scores: hidden checks probed in the sandbox, judged here, where no student code runs.
+"""Authoritative scores: hidden checks probed in the probe jail, judged here, where no student code runs.
 
-The folder the sandbox sees holds the pristine nnlib infrastructure of the release plus the
-student's exercise module(s), as the autograder's copy does.
+Side of the wall: grader. The folder the sandbox sees holds the pristine nnlib
+infrastructure of the release plus the student's exercise module(s), as the autograder's
+copy does. Each check's seed derives from the student's id, the check and the course's
+key (:mod:`coursekit.grading.seeds`); without a student, the checks' fixed seeds are used.
+A passed "raises ValueError" check counts only when another check of its exercise passes
+(:func:`coursekit.hidden.apply_error_rule`).
 """
 from __future__ import annotations
 
@@ -25,10 +29,36 @@ class ExerciseScore:
     passed: int = 0
     total: int = 0
     failed: list[str] = field(default_factory=list)   # "description: reason", for the instructor
+    # (description, passed, note), in order; the note is what the student may read about a failure
+    # (over the time budget, their module does not import), else ""
+    verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
 
     @property
     def score(self) -> float:
         return round(self.points * self.passed / self.total, 6) if self.total else 0.0
+
+
+class IsolatedScores(dict):
+    """grade_id -> ExerciseScore, plus the result-protocol violations seen (they flag the submission)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.violations: list[str] = []
+        self.cpu: dict[str, list] = {}   # module -> CPU seconds of each check (measured in the sandbox)
+
+
+def student_note(module: str, got) -> str:
+    """What the student may read about a failed check: only the grader's own words about their code.
+
+    A time-budget failure (``Raised("Timeout")``) and a module that does not import (the
+    supervisor's ``nnlib/<module>.py line N: SyntaxError: ...``) are explained; any other
+    failure shows no reason (the reasons hold hidden inputs and expected values).
+    """
+    if not isinstance(got, hidden.Raised):
+        return ""
+    if got.type == "Timeout" or got.message.startswith(f"nnlib/{module}.py"):
+        return got.message[:400]
+    return ""
 
 
 def assemble(ch: Chapter, infrastructure: Path, student: Path, dest: Path) -> Path:
@@ -48,23 +78,34 @@ def assemble(ch: Chapter, infrastructure: Path, student: Path, dest: Path) -> Pa
 
 
 def isolated_scores(ch: Chapter, points: dict[str, float], infrastructure: Path, student_nnlib: Path, *,
-                    slot: int = 0, limits: Limits = Limits(), hidden_paths: tuple[Path, ...] = ()
-                    ) -> dict[str, ExerciseScore]:
-    """grade_id -> ExerciseScore, from the hidden checks of every exercise module of ``ch``."""
-    scores = {gid: ExerciseScore(gid, p) for gid, p in points.items()}
+                    slot: int = 0, limits: Limits = Limits(), student: str | None = None, key: str = "",
+                    reference_cpu: dict[str, list] | None = None, **_ignored) -> IsolatedScores:
+    """grade_id -> ExerciseScore, from the hidden checks of every exercise module of ``ch``.
+
+    ``reference_cpu`` (module -> the reference's CPU seconds per check, from
+    :mod:`coursekit.grading.budgets`) sets each check's CPU budget; without it every check
+    gets ``limits``' floor (or ``limits.check_seconds``).
+    """
+    scores = IsolatedScores({gid: ExerciseScore(gid, p) for gid, p in points.items()})
     with tempfile.TemporaryDirectory(prefix="isolated-") as tmp:
         folder = assemble(ch, infrastructure, student_nnlib, Path(tmp))
         for module in ch.modules:
             checks = hidden.suite(module).checks
-            outputs = run_probes(folder, module, [c.exercise for c in checks], slot=slot, limits=limits,
-                                 hidden=hidden_paths)
+            seeds = [c.seed if student is None else c.seed_for(student, key) for c in checks]
+            channel = run_probes(folder, module, seeds, slot=slot, limits=limits,
+                                 reference_cpu=(reference_cpu or {}).get(module))
+            scores.cpu[module] = list(channel.cpu)
+            scores.violations.extend(f"nnlib/{module}.py: {v}" for v in channel.violations)
             reference = reference_module(module)
-            for check, got in zip(checks, outputs):
+            judged = hidden.apply_error_rule([(check, hidden.judge(check, got, reference, seed))
+                                              for check, got, seed in zip(checks, channel.values, seeds)])
+            for (check, reason), got in zip(judged, channel.values):
                 entry = scores.get(f"{ch.id}_{check.exercise}")
                 if entry is None:
                     continue
-                reason = hidden.judge(check, got, reference)
                 entry.total += 1
+                entry.verdicts.append((check.description, reason is None,
+                                       student_note(module, got) if reason is not None else ""))
                 if reason is None:
                     entry.passed += 1
                 else:

@@ -1,11 +1,12 @@
-"""Limits for the notebook kernels nbgrader starts: rlimits, and one cgroup per worker slot.
+"""One cgroup per worker slot for the sandboxes (grader side of the wall), plus rlimits.
 
-The kernel runs student code outside the sandbox, so its whole process tree gets a cap on
-the number of processes (a fork bomb) and on memory, and is killed after the submission.
-A slot also gets at most one CPU, so that a runaway submission cannot starve the other
-workers (whose time limits are wall-clock). Uses cgroup v1 ``pids``, ``memory`` and ``cpu``
+Every sandbox of a slot (the kernel jail, started from the slot's nbgrader worker, and the
+probe jail) runs in the slot's groups: a cap on the number of processes (a fork bomb) and
+on memory, and at most one CPU, so that a runaway submission cannot starve the other
+workers (whose time limits are wall-clock). The sandboxes cannot leave their groups (no
+/sys in them, an unprivileged uid). Uses cgroup v1 ``pids``, ``memory`` and ``cpu``
 controllers where this process may create groups (root, typically); elsewhere
-:func:`available` is False and only rlimits apply. The sandboxed probes join the same groups.
+:func:`available` is False and only rlimits apply.
 
 The groups are named after the grading process (``coursekit-<pid>/slot-<n>``), so two
 gradings on one machine never kill each other's kernels; :func:`remove` deletes them.

@@ -1,10 +1,11 @@
-"""A long-lived nbgrader process per grading slot.
+"""A long-lived nbgrader process per grading slot (grader side of the wall: no student code runs here).
 
 Importing nbgrader costs seconds; starting ``nbgrader autograde`` once per student would pay
 that for every submission. A worker imports it once, then autogrades and writes feedback
 for one student per request through nbgrader's own API (the same code the command line
-runs, with the same ``nbgrader_config.py``). It lives in the slot's cgroups, so the kernels
-it starts inherit the slot's limits, and it is replaced after a hang or every
+runs, with the same ``nbgrader_config.py``, whose execute step runs the notebook in the
+kernel jail: :mod:`coursekit.grading.execute`). It lives in the slot's cgroups, so the
+sandboxes it starts inherit the slot's limits, and it is replaced after a hang or every
 ``MAX_TASKS`` requests.
 """
 from __future__ import annotations
@@ -30,11 +31,26 @@ def _die_with_parent() -> None:
         pass
 
 
+def _log_to_file(path: Path) -> None:
+    """Send this worker's stdout and stderr (SQLAlchemy's and jupyter_client's warnings, nbgrader's
+    log lines) to a log file in the grading folder: the console keeps the progress bar and summary."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError:
+        log = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+
+
 def _serve(connection, course_dir: str, slot: int, cell_timeout: int | None) -> None:
     """The worker's main loop (runs in the child process, which the parent put in the slot's cgroups)."""
     _die_with_parent()
+    _log_to_file(Path(course_dir) / "logs" / f"nbgrader-worker-{slot}.log")
+    env = environment()                         # computed before clearing: it extends this PATH
     os.environ.clear()
-    os.environ.update(environment())            # the kernels inherit this environment
+    os.environ.update(env)
     kernel_limits.apply_rlimits()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
@@ -50,7 +66,9 @@ def _serve(connection, course_dir: str, slot: int, cell_timeout: int | None) -> 
         request = connection.recv()
         if request is None:
             return
-        operation, assignment, student = request
+        operation, assignment, student, job = request
+        from coursekit.grading import execute
+        execute.JOB = job
         run = api.autograde if operation == "autograde" else api.generate_feedback
         result = run(assignment, student, force=True)
         connection.send({key: str(value) if key != "success" else bool(value) for key, value in result.items()})
@@ -74,14 +92,14 @@ class NbgraderWorker:
             kernel_limits.enter(self.slot, self.process.pid)   # before it has started any kernel
         self.tasks = 0
 
-    def run(self, operation: str, assignment: str, student: str, timeout: float) -> dict:
+    def run(self, operation: str, assignment: str, student: str, timeout: float, job: dict | None = None) -> dict:
         """``{"success": bool, "log": str, "error": str}``; a hang or a dead worker counts as a failure."""
         if self.process is None or not self.process.is_alive() or self.tasks >= MAX_TASKS:
             self.stop()
             self._start()
         self.tasks += 1
         try:
-            self.connection.send((operation, assignment, student))
+            self.connection.send((operation, assignment, student, job))
             if self.connection.poll(timeout):
                 reply = self.connection.recv()
                 kernel_limits.kill_all(self.slot, keep={self.process.pid})

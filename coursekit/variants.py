@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .chapters import exercise_modules
 from .paths import NNLIB, REFERENCE_BUILD, ROOT
-from .stubs import make_reference, solution_path, stub_path
+from .stubs import PARSE_LOCK, make_reference, solution_path, stub_path
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def load_module(source: str, name: str) -> types.ModuleType:
     module = types.ModuleType(name)
     module.__file__ = f"<{name}>"
     sys.modules[name] = module
-    exec(compile(source, module.__file__, "exec"), module.__dict__)  # noqa: S102 - our own files
+    with PARSE_LOCK:
+        code = compile(source, module.__file__, "exec")
+    exec(code, module.__dict__)  # noqa: S102 - our own files
     return module
 
 

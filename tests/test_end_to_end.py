@@ -8,6 +8,7 @@ import pytest
 
 from coursekit import hidden, secrets, variants
 from coursekit.chapters import CHAPTER_LIST
+from coursekit.grading import seeds
 from coursekit.grade import exercises, grade, gradebook
 from coursekit.notebooks import read
 from coursekit.release import release
@@ -31,13 +32,15 @@ def _rows(report):
     return {r["student_id"]: r for r in csv.DictReader(report.csv_path.open())}
 
 
-def _expected_total(module_source):
-    """Points the hidden checks give this implementation, computed in this process."""
+def _expected_total(module_source, student_id, course_dir):
+    """Points the hidden checks give this implementation with this student's seeds, computed in this process."""
     student = variants.load_module(module_source, "_expected_total")
     reference = variants.reference_module(MODULE)
+    key = seeds.course_key(course_dir)
     total = 0.0
     for grade_id, points in exercises(CH).items():
-        results = hidden.run_suite(student, reference, hidden.suite(MODULE).for_exercise(grade_id.removeprefix(f"{CH.id}_")))
+        checks = hidden.suite(MODULE).for_exercise(grade_id.removeprefix(f"{CH.id}_"))
+        results = hidden.run_suite(student, reference, checks, seeds.student_seeds(checks, student_id, key))
         total += points * sum(reason is None for _, reason in results) / len(results)
     return total
 
@@ -90,7 +93,7 @@ def test_reference_full_stub_zero_mutant_exact_partial(graded_class):
     maximum = sum(exercises(CH).values())
     assert rows["ref"]["status"] == "graded" and float(rows["ref"]["total"]) == pytest.approx(maximum)
     assert rows["stub"]["status"] == "graded" and float(rows["stub"]["total"]) == 0
-    expected = _expected_total(variants.mutant_source(MODULE, MUTANT))
+    expected = _expected_total(variants.mutant_source(MODULE, MUTANT), "mut", graded_class[0].csv_path.parents[1])
     assert 0 < expected < maximum
     assert float(rows["mut"]["total"]) == pytest.approx(expected, abs=1e-4)
     assert float(rows["mut"][MUTANT.exercise]) < exercises(CH)[f"{CH.id}_{MUTANT.exercise}"]
@@ -104,7 +107,7 @@ def test_bad_files_are_rejected_with_reasons(graded_class):
     for student, words in [("nomod", f"missing nnlib/{MODULE}.py"), ("badjson", "not a valid notebook"),
                            ("notzip", "not a zip")]:
         assert rows[student]["status"] == "rejected" and words in rows[student]["reason"], rows[student]
-        assert float(rows[student]["total"]) == 0
+        assert rows[student]["total"] == "" and rows[student]["max_score"] != ""   # empty, not a graded 0
 
 
 def test_feedback_shows_checks_and_no_secret(graded_class):
@@ -133,7 +136,7 @@ def test_a_failed_regrade_leaves_no_stale_score(graded_class, course, tmp_path):
     (inbox / "ref_9.zip").write_bytes(b"broken upload")
     again = grade(CH.id, inbox, course_dir=course[0] / "grading", progress=False)
     row = _rows(again)["ref"]
-    assert row["status"] == "rejected" and float(row["total"]) == 0
+    assert row["status"] == "rejected" and row["total"] == ""   # an empty row, not a graded 0
     with gradebook(course[0] / "grading") as gb:
         with pytest.raises(Exception):
             gb.find_submission(CH.id, "ref")

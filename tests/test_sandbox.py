@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from coursekit import sandbox, variants, wire
+from coursekit.grading import jail
 from coursekit.chapters import chapter
 from coursekit.hidden import Raised, suite
 from coursekit.isolated import isolated_scores
@@ -66,7 +67,7 @@ def test_student_code_sees_no_solutions_and_no_network():
 
 def test_missing_bubblewrap_is_reported(monkeypatch):
     sandbox.isolation.cache_clear()
-    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    monkeypatch.setattr(jail, "tool", lambda name: None)
     try:
         notes = sandbox.isolation().notes
     finally:
