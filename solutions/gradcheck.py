@@ -348,7 +348,7 @@ def mlp_loss_and_grads(params, X, y, *, lam=0.0, keep_prob=1.0, seed=None):
     if n_layers(params) != 2:
         raise ValueError(f"params must be a two-layer network (W1, b1, W2, b2), got keys {sorted(params)}")
     W1, b1, W2, b2 = (np.asarray(params[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2"))
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] != W1.shape[0] or X.shape[0] == 0:
         raise ValueError(f"X must have shape (N, {W1.shape[0]}) with N >= 1, got {X.shape}")
     if not (_is_real(lam) and math.isfinite(lam) and lam >= 0):

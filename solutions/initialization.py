@@ -199,7 +199,7 @@ def activation_stats(params, X, *, activation="tanh"):
     """
     ### BEGIN SOLUTION
     n_layers(params)
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] < 1:
         raise ValueError(f"X must be a 2-D batch (N, D) with N >= 1, got shape {X.shape}")
     _, slope = get_activation(activation)

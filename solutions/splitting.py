@@ -202,7 +202,7 @@ def stratified_split(y, fracs=(0.6, 0.2, 0.2), *, rng):
     y = np.asarray(y)
     if y.ndim != 1 or y.size == 0:
         raise ValueError(f"y must be a non-empty 1-D array of labels, got shape {y.shape}")
-    if not np.issubdtype(y.dtype, np.integer):
+    if y.dtype.kind not in "iu":
         raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")
     fracs = _check_fracs(fracs)
     check_generator(rng)

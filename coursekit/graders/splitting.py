@@ -696,7 +696,7 @@ SUITE.mutants = [
            "sizes = _stratified_sizes(counts, fracs)",
            "sizes = np.array([_split_sizes(n_c, fracs) for n_c in counts])"),
     Mutant("stratified_split", "accepts_float_labels", "treats float labels such as 1.0 as classes",
-           "    if not np.issubdtype(y.dtype, np.integer):\n"
+           "    if y.dtype.kind not in \"iu\":\n"
            '        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")\n', ""),
     Mutant("fit_standardizer", "sample_std", "divides by N - 1 instead of N",
            "scale = X_train.std(axis=0)", "scale = X_train.std(axis=0, ddof=1)"),
