@@ -16,11 +16,12 @@ import math
 import sys
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["Checker", "CheckFailed", "CheckResult"]
+__all__ = ["Checker", "CheckFailed", "CheckResult", "Score", "uncompilable_module"]
 
 
 class CheckFailed(AssertionError):
@@ -72,6 +73,37 @@ def _same(got: Any, expected: Any) -> bool:
         return False
 
 
+_LIBRARY = Path(__file__).resolve().parent
+"""Path: the nnlib folder this notebook imported (a release's copy, the student's files)."""
+
+
+def uncompilable_module() -> str | None:
+    """Why a loaded ``nnlib`` module no longer matches its file, or None when all compile.
+
+    With autoreload, a module whose file does not compile keeps running its previous
+    version; grading that would report on code the student no longer has. Returns one
+    line such as ``"nnlib/regularization.py line 57 does not compile (invalid syntax)"``.
+    """
+    folder = _LIBRARY
+    for name, module in sorted(sys.modules.items()):
+        if not (name == "nnlib" or name.startswith("nnlib.")):
+            continue
+        path = getattr(module, "__file__", None)
+        if not path or Path(path).resolve().parent != folder:
+            continue
+        try:
+            source = Path(path).read_bytes()
+        except OSError as error:
+            return f"{folder.name}/{Path(path).name} cannot be read ({error.strerror})"
+        try:
+            compile(source, path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return f"{folder.name}/{Path(path).name} line {error.lineno} does not compile ({error.msg})"
+        except ValueError as error:   # e.g. null bytes
+            return f"{folder.name}/{Path(path).name} does not compile ({error})"
+    return None
+
+
 class _Block:
     """The context manager behind ``with check("..."):``."""
 
@@ -90,7 +122,9 @@ class _Block:
         if exc_type is None and self._caught:
             first = self._caught[0]
             print(f"       (note: {self.description!r} emitted {first.category.__name__}: {first.message})")
-        if exc_type is None:
+        if self.checker.stale and (exc_type is None or issubclass(exc_type, Exception)):
+            self.checker._record(CheckResult(self.description, False, f"not graded: {self.checker.stale}"))
+        elif exc_type is None:
             self.checker._record(CheckResult(self.description, True))
         elif issubclass(exc_type, CheckFailed):
             self.checker._record(CheckResult(self.description, False, str(exc)))
@@ -123,6 +157,11 @@ class Checker:
             raise ValueError(f"points must be a positive number, got {points!r}")
         self.exercise, self.points, self.verbose = exercise, float(points), verbose
         self.results: list[CheckResult] = []
+        self.stale = uncompilable_module()
+        """str or None: why the loaded module may be stale (a file that does not compile)."""
+        if self.stale and verbose:
+            print(f"[NOT GRADED] {self.stale}: fix it and rerun this cell; "
+                  f"{exercise} scores 0 until it compiles (the kernel still runs the previous version).")
 
     # -- running checks -------------------------------------------------
     def __call__(self, description: str) -> _Block:
@@ -131,7 +170,7 @@ class Checker:
 
     def _record(self, result: CheckResult) -> None:
         self.results.append(result)
-        if self.verbose and not result.hidden:
+        if self.verbose and not result.hidden and not self.stale:
             mark = "PASS" if result.passed else "FAIL"
             line = f"[{mark}] {self.exercise}: {result.description}"
             if not result.passed:
@@ -213,17 +252,45 @@ class Checker:
     def score(self) -> float:
         """Points earned: ``points`` times the fraction of graded checks passed.
 
-        Ends the check cell, so nbgrader reads it as the cell's grade. Also prints a summary.
+        Ends the check cell, so nbgrader reads it as the cell's grade (the plain text of the
+        cell's last value, ``"2.0"``). Also prints a summary line. The value is a
+        :class:`Score`, by which the student's notebook knows not to echo it as ``Out[n]``.
         """
         graded = self.graded_results
-        passed = sum(r.passed for r in graded)
-        earned = self.points * passed / len(graded) if graded else 0.0
-        if self.verbose:
+        if self.stale:
+            earned = 0.0
+            summary = f"{self.exercise}: not graded, 0 of {self.points:g} points ({self.stale})"
+        else:
+            passed = sum(r.passed for r in graded)
+            earned = self.points * passed / len(graded) if graded else 0.0
             kind = "hidden " if any(r.hidden for r in graded) else ""
-            failed = [r for r in graded if not r.passed and r.hidden]
-            print(f"{self.exercise}: {passed} of {len(graded)} {kind}checks passed, "
-                  f"{earned:g} of {self.points:g} points")
-            for result in failed:   # the property only: inputs and expected values stay hidden
-                print(f"  failed: {result.description}")
+            summary = (f"{self.exercise}: {passed} of {len(graded)} {kind}checks passed, "
+                       f"{earned:g} of {self.points:g} points")
+        if self.verbose:
+            print(summary)
+            for result in graded:   # the property only: inputs and expected values stay hidden
+                if result.hidden and not result.passed:
+                    print(f"  failed: {result.description}")
             sys.stdout.flush()
-        return float(round(earned, 6))
+        return Score(round(earned, 6), summary)
+
+
+class Score(float):
+    """The points of a check cell: a ``float`` whose ``repr`` is the plain number (``"2.0"``).
+
+    nbgrader grades a cell by the ``text/plain`` form of its last value, so that must stay a
+    bare number. In the student's notebook the summary line is already printed above it, and
+    :mod:`nnlib.notebook` does not echo a ``Score`` as ``Out[n]`` a second time.
+    """
+
+    summary: str
+
+    def __new__(cls, points: float, summary: str = "") -> "Score":
+        value = super().__new__(cls, points)
+        value.summary = summary
+        return value
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+    __str__ = __repr__

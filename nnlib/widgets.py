@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["interactive_or_static", "STATIC_CAPTION", "is_static"]
+__all__ = ["interactive_or_static", "STATIC_CAPTION", "REOPENED_HINT", "is_static"]
 
 STATIC_CAPTION = "Static snapshots: run the notebook to move the sliders."
 """str: the caption line under the static version of a widget."""
@@ -102,19 +102,69 @@ def _static(draw, static_values, controls):
     return fig
 
 
-def _live(draw, controls):
-    def update(**values):
-        result = draw(**values)
-        if isinstance(result, Figure) and result.canvas.manager is None:
-            from IPython.display import display  # not managed by pyplot: show it explicitly
+REOPENED_HINT = ("Sliders below. After reopening the notebook they show \"Error displaying widget: "
+                 "model not found\" (the notebook file does not save the kernel's sliders): rerun this cell.")
+"""str: the line printed above a live widget; the error it names is JupyterLab's own."""
 
-            display(result)
+CACHE_SIZE = 64
+"""int: how many drawings a live widget keeps, so going back to a setting does not redraw it."""
+
+
+def _render(draw, values):
+    """Run ``draw(**values)`` and return what it printed and its figure as PNG bytes (or None)."""
+    from contextlib import redirect_stdout
+
+    printed = io.StringIO()
+    before = set(plt.get_fignums())
+    plt.figure()                         # draw() may draw into plt.gca(): give it a fresh figure
+    try:
+        with redirect_stdout(printed):
+            result = draw(**values)
+        new = [n for n in plt.get_fignums() if n not in before]
+        figure = result if isinstance(result, Figure) else (plt.figure(new[-1]) if new else None)
+        png = None
+        if figure is not None and (figure.axes or figure.images):
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", bbox_inches="tight")
+            png = buffer.getvalue()
+    finally:
+        for number in [n for n in plt.get_fignums() if n not in before]:
+            plt.close(number)
+        if isinstance(locals().get("result"), Figure):
+            plt.close(result)
+    return printed.getvalue(), png
+
+
+def _live(draw, controls, continuous_update):
+    from IPython.display import Image, display
+
+    for control in controls.values():
+        if "continuous_update" in control.trait_names():
+            control.continuous_update = continuous_update   # False: draw once, when the slider is released
+    cache = {}
+
+    def update(**values):
+        key = tuple(sorted((name, repr(value)) for name, value in values.items()))
+        if key not in cache:
+            try:
+                cache[key] = _render(draw, values)
+            except NotImplementedError as error:   # a stub: say so in one line, not a traceback
+                print(f"[skipped] this widget needs an exercise that is not written yet: {error}")
+                return
+            if len(cache) > CACHE_SIZE:
+                cache.pop(next(iter(cache)))
+        printed, png = cache[key]
+        if printed:
+            print(printed, end="")
+        if png is not None:
+            display(Image(data=png, format="png"))
 
     output = widgets.interactive_output(update, controls)
+    print(REOPENED_HINT)
     return widgets.VBox([widgets.VBox(list(controls.values())), output])
 
 
-def interactive_or_static(draw, *, static_values, **controls):
+def interactive_or_static(draw, *, static_values, continuous_update=False, **controls):
     """Show ``draw`` with sliders in a live kernel, or as static snapshots in the book.
 
     Parameters
@@ -127,6 +177,10 @@ def interactive_or_static(draw, *, static_values, **controls):
     static_values : list of dict
         One dict per static panel, mapping control names to values; controls not
         named keep their current ``value``. At least one dict.
+    continuous_update : bool, default False
+        Live only: redraw while a slider is dragged (True) or once, when it is released
+        (False, right for a ``draw`` that trains a network). Drawings are cached per setting,
+        so returning to a setting shows it at once.
     **controls : ipywidgets.ValueWidget
         The controls, e.g. ``n=IntSlider(value=3, min=1, max=20)``; the keyword
         is the argument name passed to ``draw``. At least one.
@@ -135,7 +189,9 @@ def interactive_or_static(draw, *, static_values, **controls):
     -------
     ipywidgets.VBox or matplotlib.figure.Figure
         Live (``NNLIB_STATIC`` unset): a box with the controls above an output
-        area that ``draw`` refills whenever a control changes.
+        area that ``draw`` refills whenever a control changes (a stub's
+        ``NotImplementedError`` there is one line, not a traceback), after printing
+        :data:`REOPENED_HINT`.
         Static (``NNLIB_STATIC`` set to a non-empty value): a figure with one
         panel per entry of ``static_values``, left to right, each titled with its
         setting (``"n = 3, lr = 0.1"``), and the caption :data:`STATIC_CAPTION`
@@ -154,4 +210,4 @@ def interactive_or_static(draw, *, static_values, **controls):
     _check_arguments(draw, static_values, controls)
     if is_static():
         return _static(draw, static_values, controls)
-    return _live(draw, controls)
+    return _live(draw, controls, continuous_update)

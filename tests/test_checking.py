@@ -4,7 +4,14 @@ import warnings
 import numpy as np
 import pytest
 
-from nnlib.checking import Checker
+import sys
+import textwrap
+import types
+
+from IPython.core.formatters import DisplayFormatter
+
+from nnlib import checking
+from nnlib.checking import Checker, Score
 
 
 def test_passing_and_failing_blocks_score_the_fraction(capsys):
@@ -92,3 +99,58 @@ def test_numpy_scalars_print_as_plain_numbers(capsys):
         check.equal((np.int64(3), np.float64(2.5)), (3, 2))
     out = capsys.readouterr().out
     assert "(3, 2.5)" in out and "np." not in out
+
+
+def test_score_is_the_bare_number_nbgrader_reads(capsys):
+    """Item 8 of issue 15: nbgrader parses the text/plain of the cell's last value (a bare
+    number); the summary is printed, and the student's notebook does not echo the Score."""
+    check = Checker("f", points=2)
+    with check("passes"):
+        pass
+    score = check.score()
+    assert isinstance(score, float) and type(score) is Score and score == 2.0
+    data, _ = DisplayFormatter().format(score)
+    assert data == {"text/plain": "2.0"}
+    assert "f: 1 of 1 checks passed, 2 of 2 points" in capsys.readouterr().out
+    assert score.summary == "f: 1 of 1 checks passed, 2 of 2 points"
+
+
+@pytest.fixture
+def loaded_module(tmp_path, monkeypatch):
+    """A module registered as nnlib.<name> whose file sits in nnlib's folder (as a student's does)."""
+    folder = tmp_path / "nnlib"
+    folder.mkdir()
+    path = folder / "exercise_tmp.py"
+    path.write_text("def f():\n    return 1\n")
+    module = types.ModuleType("nnlib.exercise_tmp")
+    module.__file__ = str(path)
+    monkeypatch.setitem(sys.modules, "nnlib.exercise_tmp", module)
+    monkeypatch.setattr(checking, "_LIBRARY", folder.resolve())
+    return path
+
+
+def test_a_module_that_does_not_compile_is_never_graded(loaded_module, capsys):
+    """Item 4: autoreload keeps the previous version of a file that does not compile; the
+    check cell says which file and line, and scores 0 until it compiles."""
+    assert checking.uncompilable_module() is None
+    loaded_module.write_text(textwrap.dedent("""\
+        def f():
+            return 1
+
+        def g(:
+            pass
+        """))
+    check = Checker("f", points=3)
+    with check("would pass against the old version"):
+        pass
+    score = check.score()
+    out = capsys.readouterr().out
+    assert score == 0.0
+    first, summary = out.splitlines()
+    assert "nnlib/exercise_tmp.py line 4 does not compile" in first and first.startswith("[NOT GRADED]")
+    assert "[PASS]" not in out and "not graded, 0 of 3 points" in summary
+    loaded_module.write_text("def f():\n    return 2\n")
+    check = Checker("f", points=3)
+    with check("passes"):
+        pass
+    assert check.score() == 3.0

@@ -134,3 +134,37 @@ def test_bad_arguments_raise_in_both_modes(monkeypatch, mode, draw, static_value
         monkeypatch.delenv("NNLIB_STATIC", raising=False)
     with pytest.raises(ValueError, match=match):
         nw.interactive_or_static(draw, static_values=static_values, **(controls() if ctl is None else ctl))
+
+
+# ------------------------------------------- live widgets in the student's notebook (issue 15)
+
+
+def test_sliders_draw_on_release_and_settings_are_cached(live, capsys):
+    """Item 6: a slider that trains a network must not queue a training per intermediate value."""
+    draw, ctl = Recorder(), controls()
+    nw.interactive_or_static(draw, static_values=[{"a": 1}], **ctl)
+    assert ctl["a"].continuous_update is False
+    ctl["a"].value = 7
+    ctl["a"].value = 2          # back to a setting already drawn: shown from the cache
+    ctl["a"].value = 7
+    assert [c["a"] for c in draw.calls] == [2, 7]
+    assert plt.get_fignums() == [], "drawings are shown as images; no figure stays open"
+    live_drag = controls()
+    nw.interactive_or_static(Recorder(), static_values=[{"a": 1}], continuous_update=True, **live_drag)
+    assert live_drag["a"].continuous_update is True
+
+
+def test_live_widget_says_how_to_recover_after_reopening(live, capsys):
+    """Item 7: JupyterLab shows "model not found" for a reopened notebook's widget; say what to do."""
+    nw.interactive_or_static(Recorder(), static_values=[{"a": 1}], **controls())
+    out = capsys.readouterr().out
+    assert nw.REOPENED_HINT in out and "model not found" in nw.REOPENED_HINT and "rerun this cell" in nw.REOPENED_HINT
+
+
+def test_an_unwritten_exercise_in_a_widget_is_one_line(live, capsys):
+    def draw(a, label):
+        raise NotImplementedError("f() is an exercise of chapter 9 (Testing): write it in nnlib/f.py")
+
+    nw.interactive_or_static(draw, static_values=[{"a": 1}], **controls())   # no traceback raised
+    lines = [line for line in capsys.readouterr().out.splitlines() if "[skipped]" in line]
+    assert len(lines) == 1 and "f() is an exercise" in lines[0]
