@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup book book-fresh test test-fast stubs check-stubs reference release grade bench clean
+.PHONY: setup book book-fresh serve test test-fast stubs check-stubs reference release grade bench clean
 
 setup: $(STAMP)
 
@@ -19,6 +19,12 @@ book: setup            ## set up (first time) and build the book into _build/htm
 
 book-fresh: setup      ## rebuild the book, executing every notebook again
 	$(PY) -m coursekit book --fresh
+
+PORT ?= 8000
+serve:                 ## serve the built book at http://127.0.0.1:$(PORT)/ (search needs a server, not file://)
+	@test -f _build/html/intro.html || { echo "no built book in _build/html: run make book first"; exit 2; }
+	@echo "serving the book at http://127.0.0.1:$(PORT)/intro.html (Ctrl-C stops)"
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
 
 test: setup            ## every test, the slow end-to-end ones included
 	$(PY) -m pytest

@@ -10,3 +10,5 @@ REFERENCE_BUILD = BUILD / "reference"     # nnlib with the exercise modules take
 BOOK_SOURCE = BUILD / "book-src"          # the book as it is built: hidden checks removed
 DIST = ROOT / "dist"                      # releases for students
 GRADING = ROOT / "_grading"               # nbgrader course folder (git-ignored: student data)
+VENDOR = BUILD / "vendor"                 # third-party files the book serves itself (MathJax), fetched once
+BOOK_ASSETS = ROOT / "_assets"            # the book's own CSS and favicon
