@@ -44,3 +44,19 @@ def test_alternative_is_not_the_reference(module):
     body_lines = {line.strip() for line in variants.reference_source(module).splitlines() if len(line.strip()) > 30}
     copied = [line for line in text.splitlines() if line.strip() in body_lines and not line.strip().startswith(("def ", '"""', "#"))]
     assert len(copied) <= 3, f"the alternative repeats the reference's lines: {copied[:5]}"
+
+
+STUDENTS = [f"student-{i}" for i in range(8)]
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_reference_and_alternative_pass_for_every_students_inputs(module):
+    """Grading seeds each check per student (coursekit.grading.seeds): no seed may fail a correct answer."""
+    checks, reference = hidden.suite(module).checks, variants.reference_module(module)
+    failures = []
+    for student in STUDENTS:
+        seeds = [check.seed_for(student, "a course key") for check in checks]
+        for name, answer in (("reference", reference), ("alternative", alternative(module))):
+            failures += [(student, name, check.description, reason)
+                         for check, reason in hidden.run_suite(answer, reference, checks, seeds=seeds) if reason]
+    assert failures == []
