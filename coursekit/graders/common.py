@@ -28,8 +28,8 @@ def outcomes(calls) -> list[str]:
 
 def all_value_errors(got: list[str], labels: list[str]) -> str | None:
     """Judge for ``outcomes``: every bad call must raise ValueError (one outcome per label)."""
-    if not isinstance(got, list) or len(got) != len(labels):
-        return f"expected one outcome for each of {len(labels)} bad calls, got {got!r:.80}"
+    if not isinstance(got, list) or len(got) != len(labels) or not all(isinstance(what, str) for what in got):
+        return f"expected one exception name for each of {len(labels)} bad calls, got {got!r:.80}"
     wrong = [f"{label}: {what}" for label, what in zip(labels, got) if what != "ValueError"]
     return "expected ValueError for " + "; ".join(wrong) if wrong else None
 

@@ -61,14 +61,6 @@ def _dict_problem(got, keys, what):
     return f"{what} lacks the keys {missing}" if missing else None
 
 
-def _value_errors(got, labels):
-    """Judge for ``outcomes``: one outcome (an exception name) per bad call, each a ValueError."""
-    problem = _count_problem(got, len(labels), "outcomes of the bad calls")
-    if problem is None and not all(isinstance(what, str) for what in got):
-        problem = "the outcomes of the bad calls must be names of exceptions"
-    return problem or all_value_errors(got, labels)
-
-
 def _close(got, expected, what, atol=1e-12):
     expected = np.asarray(expected, dtype=float)
     problem = _array_problem(got, expected.shape, what)
@@ -246,7 +238,7 @@ def _diag_errors(student, seed):
 
 @_diag_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_DIAGNOSE)
+    return all_value_errors(got, _BAD_DIAGNOSE)
 
 
 # -- error_budget ----------------------------------------------------------------
@@ -422,7 +414,7 @@ def _budget_errors(student, seed):
 
 @_budget_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_BUDGET)
+    return all_value_errors(got, _BAD_BUDGET)
 
 
 # -- recipe ---------------------------------------------------------------------
@@ -543,7 +535,7 @@ def _recipe_errors(student, seed):
 
 @_recipe_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_RECIPE)
+    return all_value_errors(got, _BAD_RECIPE)
 
 
 # -- shared fixtures for capacity_sweep and learning_curve ----------------------------
@@ -696,7 +688,7 @@ def _sweep_errors_raised(student, seed):
 
 @_sweep_errors_raised.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_SWEEP)
+    return all_value_errors(got, _BAD_SWEEP)
 
 
 # -- log_spaced_sizes --------------------------------------------------------------
@@ -828,7 +820,7 @@ def _sizes_errors(student, seed):
 
 @_sizes_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_SIZES)
+    return all_value_errors(got, _BAD_SIZES)
 
 
 # -- learning_curve -----------------------------------------------------------------
@@ -1014,7 +1006,7 @@ def _(got, reference, seed):
     for array, original in zip(arrays, _curve_data(seed)[:4]):
         if _array_problem(array, original.shape, "an input array") or not np.array_equal(array, original):
             return "learning_curve modified its input arrays"
-    return _value_errors(raised, _BAD_CURVE)
+    return all_value_errors(raised, _BAD_CURVE)
 
 
 # -- mutants --------------------------------------------------------------------------

@@ -52,13 +52,6 @@ def _number_problem(got, label):
     return None
 
 
-def _value_errors(got, labels):
-    problem = _count_problem(got, len(labels), "outcomes of the bad calls")
-    if problem is None and not all(isinstance(what, str) for what in got):
-        problem = "the outcomes of the bad calls must be names of exceptions"
-    return problem or all_value_errors(got, labels)
-
-
 def _zero_d_safe(value):
     """A 0-d array as ["0-d", its one value as a 1-element array]; anything else unchanged.
 
@@ -263,7 +256,7 @@ def _ng_errors(student, seed):
 
 @_ng_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_NUMERICAL)
+    return all_value_errors(got, _BAD_NUMERICAL)
 
 
 # -- relative_error ------------------------------------------------------------------------
@@ -386,7 +379,7 @@ def _(got, reference, seed):
     if not (isinstance(a, np.ndarray) and np.array_equal(a, [1.0, -2.0, 3.0])
             and isinstance(b, np.ndarray) and np.array_equal(b, [1.5, 0.0, 3.0])):
         return "relative_error modified its inputs"
-    return _value_errors(bad, ["shapes (3,) and (4,)", "shapes (2, 3) and (3, 2)", "strings"])
+    return all_value_errors(bad, ["shapes (3,) and (4,)", "shapes (2, 3) and (3, 2)", "strings"])
 
 
 # -- verdict ------------------------------------------------------------------------------
@@ -471,7 +464,7 @@ def _vd_errors(student, seed):
 
 @_vd_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_VERDICT)
+    return all_value_errors(got, _BAD_VERDICT)
 
 
 # -- kink_crossed ----------------------------------------------------------------------------
@@ -585,7 +578,7 @@ def _kc_errors(student, seed):
 
 @_kc_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_KINK)
+    return all_value_errors(got, _BAD_KINK)
 
 
 # -- networks shared by grad_check and mlp_loss_and_grads ------------------------------------
@@ -917,7 +910,7 @@ def _gc_errors(student, seed):
 
 @_gc_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_GRADCHECK)
+    return all_value_errors(got, _BAD_GRADCHECK)
 
 
 # -- mlp_loss_and_grads --------------------------------------------------------------------------
@@ -1123,7 +1116,7 @@ def _ml_errors(student, seed):
 
 @_ml_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_MLP)
+    return all_value_errors(got, _BAD_MLP)
 
 
 # -- mutants: plausible wrong implementations, each must lose points -------------------------------

@@ -90,14 +90,6 @@ def _compare_steps(got, expected, names, shape, *, rtol, atol, what):
     return None
 
 
-def _value_errors(got, labels):
-    """Every bad call raised ValueError (after checking there is one outcome name per call)."""
-    problem = _count_problem(got, len(labels), "outcomes of the bad calls")
-    if problem is None and not all(isinstance(what, str) for what in got):
-        problem = "the outcomes of the bad calls must be names of exceptions"
-    return problem or all_value_errors(got, labels)
-
-
 # -- problems: random quadratics f(w) = 1/2 sum h (w - c)^2 -------------------------
 def _quadratic(seed, stream):
     rng = generator(seed, stream)
@@ -383,7 +375,7 @@ def _mom_errors(student, seed):
 
 @_mom_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _bad_labels("mu", "v"))
+    return all_value_errors(got, _bad_labels("mu", "v"))
 
 
 # -- nesterov -----------------------------------------------------------------------
@@ -473,7 +465,7 @@ def _nag_errors(student, seed):
 
 @_nag_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _bad_labels("mu", "v"))
+    return all_value_errors(got, _bad_labels("mu", "v"))
 
 
 # -- adagrad ------------------------------------------------------------------------
@@ -551,7 +543,7 @@ def _ada_errors(student, seed):
 
 @_ada_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _bad_labels("eps", "cache"))
+    return all_value_errors(got, _bad_labels("eps", "cache"))
 
 
 # -- rmsprop ------------------------------------------------------------------------
@@ -644,7 +636,7 @@ def _rms_errors(student, seed):
 
 @_rms_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _bad_labels("decay", "cache"))
+    return all_value_errors(got, _bad_labels("decay", "cache"))
 
 
 # -- adam ---------------------------------------------------------------------------
@@ -781,7 +773,7 @@ def _adam_errors(student, seed):
 
 @_adam_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_ADAM)
+    return all_value_errors(got, _BAD_ADAM)
 
 
 # -- lr_schedule --------------------------------------------------------------------
@@ -942,7 +934,7 @@ def _sched_errors(student, seed):
 
 @_sched_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_SCHEDULES)
+    return all_value_errors(got, _BAD_SCHEDULES)
 
 
 # -- minibatch_indices --------------------------------------------------------------
@@ -1089,7 +1081,7 @@ def _mb_errors(student, seed):
 
 @_mb_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_BATCHES)
+    return all_value_errors(got, _BAD_BATCHES)
 
 
 # -- scale_lr -----------------------------------------------------------------------
@@ -1149,7 +1141,7 @@ def _scale_errors(student, seed):
 
 @_scale_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_SCALE)
+    return all_value_errors(got, _BAD_SCALE)
 
 
 # -- mutants: plausible wrong implementations, each must lose points -------------------

@@ -70,14 +70,6 @@ def _count_problem(got, n, what):
     return None
 
 
-def _value_errors(got, labels):
-    """``all_value_errors`` after checking that there is one outcome (a string) per bad call."""
-    problem = _count_problem(got, len(labels), "outcomes of the bad calls")
-    if problem is None and not all(isinstance(what, str) for what in got):
-        problem = "the outcomes of the bad calls must be names of exceptions"
-    return problem or all_value_errors(got, labels)
-
-
 def _array_problem(got, shape, label):
     """Why ``got`` is not a finite numeric array of ``shape``, or None."""
     if not isinstance(got, (np.ndarray, list, tuple)):
@@ -247,7 +239,7 @@ def _l2_errors(student, seed):
 
 @_l2_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_PENALTY)
+    return all_value_errors(got, _BAD_PENALTY)
 
 
 # -- elastic_net_penalty ------------------------------------------------------------
@@ -386,7 +378,7 @@ def _en_errors(student, seed):
 
 @_en_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_ELASTIC)
+    return all_value_errors(got, _BAD_ELASTIC)
 
 
 # -- dropout_forward ----------------------------------------------------------------
@@ -610,7 +602,7 @@ def _do_errors(student, seed):
 
 @_do_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_DROPOUT)
+    return all_value_errors(got, _BAD_DROPOUT)
 
 
 # -- dropout_backward ---------------------------------------------------------------
@@ -704,7 +696,7 @@ def _db_errors(student, seed):
 
 @_db_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, ["shapes (3, 4) and (4, 3)", "shapes (5,) and (6,)"])
+    return all_value_errors(got, ["shapes (3, 4) and (4, 3)", "shapes (5,) and (6,)"])
 
 
 # -- max_norm_project ---------------------------------------------------------------
@@ -830,7 +822,7 @@ def _mn_errors(student, seed):
 
 @_mn_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_MAXNORM)
+    return all_value_errors(got, _BAD_MAXNORM)
 
 
 # -- early_stopping -----------------------------------------------------------------
@@ -999,7 +991,7 @@ def _es_errors(student, seed):
 
 @_es_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_STOPPING)
+    return all_value_errors(got, _BAD_STOPPING)
 
 
 # -- mutants: plausible wrong implementations, each must lose points -------------------

@@ -46,14 +46,6 @@ def _folds_problem(folds, n, k, what):
     return None
 
 
-def _value_errors(got, labels):
-    """Judge for ``outcomes``: one outcome per bad call, each a ValueError."""
-    problem = _items_problem(got, len(labels), "outcomes of the bad calls")
-    if problem or not all(isinstance(g, str) for g in got):
-        return problem or "outcomes of the bad calls are not names of exceptions"
-    return all_value_errors(got, labels)
-
-
 # -- split_indices -------------------------------------------------------------
 def _split_cases(seed):
     """Five random (n, fracs) pairs, two- and three-way, with awkward sizes."""
@@ -177,7 +169,7 @@ def _split_errors(student, seed):
 
 @_split_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_SPLITS)
+    return all_value_errors(got, _BAD_SPLITS)
 
 
 # -- recommended_split -----------------------------------------------------------
@@ -274,7 +266,7 @@ def _rec_errors(student, seed):
 
 @_rec_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_RECOMMEND)
+    return all_value_errors(got, _BAD_RECOMMEND)
 
 
 # -- stratified_split ----------------------------------------------------------
@@ -413,7 +405,7 @@ def _strat_errors(student, seed):
 
 @_strat_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_STRATIFIED)
+    return all_value_errors(got, _BAD_STRATIFIED)
 
 
 # -- fit_standardizer and apply_standardizer -----------------------------------------
@@ -493,7 +485,7 @@ def _fit_errors(student, seed):
 
 @_fit_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_FIT)
+    return all_value_errors(got, _BAD_FIT)
 
 
 def _stats(seed):
@@ -564,7 +556,7 @@ def _(got, reference, seed):
         return "apply_standardizer changed X"
     if not (np.array_equal(mean, stats["mean"]) and np.array_equal(scale, stats["scale"])):
         return "apply_standardizer changed the statistics"
-    return _value_errors(wrong, ["X with one column too many"])
+    return all_value_errors(wrong, ["X with one column too many"])
 
 
 # -- kfold_indices -------------------------------------------------------------
@@ -661,7 +653,7 @@ def _kfold_errors(student, seed):
 
 @_kfold_errors.judge
 def _(got, reference, seed):
-    return _value_errors(got, _BAD_KFOLD)
+    return all_value_errors(got, _BAD_KFOLD)
 
 
 # -- mutants: plausible wrong implementations, each must lose points -------------------
