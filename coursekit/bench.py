@@ -22,8 +22,8 @@ import nbformat
 
 from . import hidden, variants
 from .chapters import chapter
-from .grade import grade
-from .nbgrader_run import nbgrader
+from .grading.grade import grade
+from .grading.nbgrader_run import nbgrader
 from .release import release
 from .synthetic import inject, submission
 

@@ -39,7 +39,7 @@ import nbformat
 import yaml
 
 from .chapters import CHAPTER_LIST, chapter
-from .nbgrader_run import SINGLE_THREADED_BLAS
+from .grading.nbgrader_run import SINGLE_THREADED_BLAS
 from .notebooks import chapter_notebooks, read, without_hidden_tests
 from .paths import BOOK_ASSETS, BOOK_SOURCE, BUILD, ROOT, VENDOR
 from .secrets import assert_no_leaks

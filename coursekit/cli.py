@@ -39,7 +39,7 @@ def _release(args) -> int:
 
 
 def _grade(args) -> int:
-    from .grade import command
+    from .grading.grade import command
     return command(args.chapter, Path(args.submissions), workers=args.workers,
                    students=set(args.student) if args.student else None, resume=args.resume)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from .chapters import Chapter, chapter, exercise_modules
-from .nbgrader_run import checked
+from .grading.nbgrader_run import checked
 from .notebooks import chapter_notebooks
 from .paths import DIST, GRADING, NNLIB, ROOT
 from .secrets import assert_no_leaks

@@ -36,7 +36,7 @@ def test_html_has_no_solution_and_no_hidden_check(built):
 
 def test_reference_passes_every_visible_check(built):
     """Invariant 3: the book runs each check cell against the reference; every check must pass."""
-    from coursekit.grade import exercises
+    from coursekit.grading.grade import exercises
     for chapter in CHAPTER_LIST:
         text = secrets.html_text((built / "chapters" / chapter.folder / f"{chapter.notebook}.html").read_text())
         n = len(exercises(chapter))

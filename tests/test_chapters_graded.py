@@ -9,7 +9,7 @@ import pytest
 
 from coursekit import hidden, secrets, variants
 from coursekit.chapters import CHAPTER_LIST
-from coursekit.grade import exercises, grade
+from coursekit.grading.grade import exercises, grade
 from coursekit.release import release
 from coursekit.synthetic import submission
 

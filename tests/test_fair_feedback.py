@@ -17,9 +17,9 @@ import pytest
 
 from coursekit import secrets, variants
 from coursekit.chapters import CHAPTER_LIST
-from coursekit.grade import GradingInputError, command, grade
+from coursekit.grading.grade import GradingInputError, command, grade
 from coursekit.release import release
-from coursekit.sandbox import isolation
+from coursekit.grading.sandbox import isolation
 from coursekit.synthetic import submission
 from tests.hostile import prepend
 

@@ -58,10 +58,10 @@ def test_reference_checker_flags_the_planted_tensor(reference, tensor):
 
 @pytest.mark.parametrize("which", ["reference", "alternative"])
 def test_full_marks_through_the_wire(which, reference):
-    """The isolated grader sends probe results as JSON (coursekit.wire); 0-d results must survive it."""
+    """The isolated grader sends probe results as JSON (coursekit.grading.wire); 0-d results must survive it."""
     from pathlib import Path
 
-    from coursekit import wire
+    from coursekit.grading import wire
     if which == "reference":
         student = reference
     else:

@@ -1,7 +1,7 @@
 """The reason shown for a notebook nbgrader could not run names what happened."""
 import pytest
 
-from coursekit.grade import _nbgrader_reason
+from coursekit.grading.grade import _nbgrader_reason
 
 
 @pytest.mark.parametrize("log, words", [

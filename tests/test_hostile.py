@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from coursekit.chapters import chapter
-from coursekit.grade import grade, gradebook
+from coursekit.grading.grade import grade, gradebook
 from coursekit.grading import jail
 from coursekit.paths import ROOT
 from coursekit.release import release
-from coursekit.sandbox import Limits, isolation
+from coursekit.grading.sandbox import Limits, isolation
 from hostile import CASES, build_class
 
 pytestmark = pytest.mark.slow

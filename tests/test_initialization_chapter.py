@@ -6,7 +6,7 @@ import pytest
 
 from coursekit import hidden, variants
 from coursekit.chapters import chapter
-from coursekit.grade import exercises
+from coursekit.grading.grade import exercises
 from coursekit.notebooks import read
 
 CH = chapter("ch04")

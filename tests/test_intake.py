@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from coursekit.chapters import chapter
-from coursekit.intake import find_submissions, student_id, unpack
+from coursekit.grading.intake import find_submissions, student_id, unpack
 
 CH = chapter("ch01")
 NOTEBOOK = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})

@@ -8,13 +8,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit import hidden, sandbox, variants
+from coursekit import hidden, variants
+from coursekit.grading import sandbox
 from coursekit.chapters import chapter
-from coursekit.grade import Journal
+from coursekit.grading.grade import Journal
 from coursekit.grading import execute, files, jail, probe_package, protocol, seeds
 from coursekit.grading.text import clean
-from coursekit.intake import Submission
-from coursekit.isolated import isolated_scores
+from coursekit.grading.intake import Submission
+from coursekit.grading.isolated import isolated_scores
 from coursekit.paths import ROOT
 from coursekit.synthetic import inject
 

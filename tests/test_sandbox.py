@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coursekit import sandbox, variants, wire
-from coursekit.grading import jail
+from coursekit import variants
+from coursekit.grading import jail, sandbox, wire
 from coursekit.chapters import chapter
 from coursekit.hidden import Raised, suite
-from coursekit.isolated import isolated_scores
+from coursekit.grading.isolated import isolated_scores
 from coursekit.synthetic import inject
 
 CH = chapter("ch01")

@@ -17,9 +17,9 @@ import pytest
 from coursekit import variants
 from coursekit.chapters import chapter
 from coursekit.grading import budgets
-from coursekit.isolated import isolated_scores
+from coursekit.grading.isolated import isolated_scores
 from coursekit.paths import ROOT
-from coursekit.sandbox import Limits, isolation
+from coursekit.grading.sandbox import Limits, isolation
 from coursekit.synthetic import inject
 from tests.hostile import ENDLESS, slow_dropout_source
 

@@ -8,7 +8,18 @@ grader's side of the wall and only reads what comes out of a jail as untrusted d
 =========================  ======================================================
 module                     side of the wall
 =========================  ======================================================
+``grade``                  grader side: the pipeline (intake, budgets, isolated checks,
+                           nbgrader workers, gradebook, CSV, feedback, journal)
+``intake``                 grader side: LMS downloads staged, hashed and unpacked with caps
 ``jail``                   starts every sandbox (the only module that starts student code)
+``sandbox``                grader side: one module's probes through the probe jail
+``isolated``               grader side: the authoritative scores, judged from probe results
+``nbgrader_worker``        grader side: a long-lived nbgrader process per slot (its execute
+                           step hands the notebook to the kernel jail)
+``nbgrader_run``           grader side: nbgrader's command line from the course environment
+``kernel_limits``          grader side: per-slot cgroups and rlimits the jails inherit
+``wire``                   both sides: the JSON-only result encoding (copied into the probe
+                           sandbox to encode; decoded here, never into code)
 ``probe_supervisor``       runs *inside* the probe sandbox as its trusted supervisor,
                            before and apart from student code (forks one unprivileged
                            child per check)

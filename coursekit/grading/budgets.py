@@ -41,8 +41,8 @@ def _fingerprint(ch: Chapter) -> str:
 
 def measure(ch: Chapter, infrastructure: Path, limits: jail.Limits) -> dict[str, list[float | None]]:
     """module -> the reference's CPU seconds per hidden check (None where it could not be measured)."""
-    from ..isolated import assemble
-    from ..sandbox import run_probes
+    from .isolated import assemble
+    from .sandbox import run_probes
 
     generous = jail.Limits(check_seconds=max(60.0, limits.cpu_floor), wall_factor=3.0,
                            startup_seconds=limits.startup_seconds)

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .. import kernel_limits
+from . import kernel_limits
 
 JOB = "/job"
 # Each grading process gets its own block of 16 uids, so concurrent graders never share a process limit.

@@ -1,10 +1,10 @@
 """The code the probe sandbox gets: the probe halves of the hidden checks, and nothing to leak.
 
 Side of the wall: grader. It writes a minimal ``coursekit`` package into a probe job:
-``hidden`` (probe runner), ``wire``, ``chapters``, ``paths`` (a stub: no repository paths),
+``hidden`` (probe runner), ``chapters``, ``paths`` (a stub: no repository paths),
 ``graders/common`` and ``graders/<module>`` *stripped* of every judge (functions decorated
 with ``@<probe>.judge``) and every mutant (statements calling ``Mutant``, whose text is
-solution code), and ``grading/probe_supervisor``. Comments are dropped (the stripped
+solution code), and ``grading/probe_supervisor`` with ``grading/wire``. Comments are dropped (the stripped
 modules are re-generated from their syntax tree). The files are owned by the grader's uid
 and readable by it only: the supervisor imports them before it forks, and the children that
 run student code, under another uid, can neither read them nor find the reference,
@@ -22,7 +22,7 @@ from ..stubs import parse
 
 HERE = Path(__file__).resolve().parent
 COURSEKIT = HERE.parent
-_COPIED = ("__init__.py", "hidden.py", "wire.py", "chapters.py")
+_COPIED = ("__init__.py", "hidden.py", "chapters.py")
 _PATHS_STUB = '"""Inside the probe sandbox: no repository paths."""\nfrom pathlib import Path\n\n' \
               'ROOT = NNLIB = SOLUTIONS = CHAPTERS = BUILD = REFERENCE_BUILD = BOOK_SOURCE = DIST = GRADING = ' \
               'Path("/nonexistent")\n'
@@ -76,7 +76,8 @@ def write(dest: Path, module: str) -> Path:
     shutil.copyfile(COURSEKIT / "graders" / "common.py", package / "graders" / "common.py")
     (package / "graders" / f"{module}.py").write_text(_stripped(module), encoding="utf-8")
     (package / "grading" / "__init__.py").write_text("", encoding="utf-8")
-    shutil.copyfile(HERE / "probe_supervisor.py", package / "grading" / "probe_supervisor.py")
+    for name in ("probe_supervisor.py", "wire.py"):
+        shutil.copyfile(HERE / name, package / "grading" / name)
     for folder, dirs, files in os.walk(dest):
         os.chmod(folder, 0o700)
         for name in files:

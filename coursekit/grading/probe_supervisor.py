@@ -98,7 +98,7 @@ def _child(job: str, config: dict, index: int, write_fd: int) -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: die with the supervisor
         submission = f"{job}/submission"
         os.chdir("/tmp" if os.path.isdir("/tmp") else submission)
-        from coursekit import wire
+        from coursekit.grading import wire
         from coursekit.hidden import Raised, run_probe, suite
 
         check = suite(config["module"]).checks[index]
@@ -323,7 +323,7 @@ def main(job: str) -> int:
     sys.path.insert(1, f"{job}/submission")   # nnlib's infrastructure (graders may import it)
     import numpy  # noqa: F401 - imported once, before forking
 
-    from coursekit import wire
+    from coursekit.grading import wire
     from coursekit.hidden import Raised, suite
 
     module, nonce = config["module"], config["nonce"]

@@ -4,7 +4,7 @@ Side of the wall: grader. The channel is the probe supervisor's stdout (see
 :mod:`coursekit.grading.probe_supervisor` for why student code cannot reach it). Each line
 must be a JSON object ``{"nonce", "index", "result", "violation", "cpu"}`` carrying this run's
 nonce, with indices 0, 1, 2, ... in order, one per check, and finally ``{"nonce", "done"}``.
-Results are decoded by :mod:`coursekit.wire` (plain data only, never code).
+Results are decoded by :mod:`coursekit.grading.wire` (plain data only, never code).
 
 Anything else fails the check concerned and is reported as a violation, which flags the
 submission: a missing line, a duplicate, an index out of order, a wrong nonce, a line
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .. import wire
+from . import wire
 from ..hidden import Raised
 
 _LINE_KEYS = {"nonce", "index", "result", "violation", "cpu"}

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from .chapters import Chapter
+from ..chapters import Chapter
 
 STUDENT_ID = re.compile(r"^(?P<student>[A-Za-z0-9][A-Za-z0-9.\-]*?)(?:_[^/]*)?$")
 MAX_MEMBER_BYTES = 5 * 1024 * 1024

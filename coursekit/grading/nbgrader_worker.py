@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import kernel_limits
 from .nbgrader_run import db_url, environment
-from .paths import ROOT
+from ..paths import ROOT
 
 MAX_TASKS = 50
 

@@ -14,8 +14,8 @@ import secrets as _random
 import shutil
 from pathlib import Path
 
-from .grading import jail, probe_package, protocol
-from .grading.jail import BASE_UID, Isolation, Limits, isolation  # noqa: F401 - the public names
+from . import jail, probe_package, protocol
+from .jail import BASE_UID, Isolation, Limits, isolation  # noqa: F401 - the public names
 
 __all__ = ["Limits", "Isolation", "isolation", "run_probes", "BASE_UID"]
 

@@ -57,18 +57,18 @@ from sqlalchemy.exc import SAWarning
 from tqdm.auto import tqdm
 
 from . import kernel_limits
-from .chapters import Chapter, chapter
-from .grading import budgets, files, jail, seeds
-from .grading.text import clean
+from ..chapters import Chapter, chapter
+from . import budgets, files, jail, seeds
+from .text import clean
 from .intake import Submission, find_submissions, stage, unpack
 from .isolated import ExerciseScore, isolated_scores
 from .nbgrader_run import db_url
 from .nbgrader_worker import NbgraderWorker
-from .notebooks import read
-from .paths import GRADING
-from .release import release
+from ..notebooks import read
+from ..paths import GRADING
+from ..release import release
 from .sandbox import Limits, isolation
-from .secrets import scan, secret_lines
+from ..secrets import scan, secret_lines
 
 COURSE_ID = "practical-nn"
 SUBMISSION_TIMEOUT = 10 * 60   # seconds for one student's autograde

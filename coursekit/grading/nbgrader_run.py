@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .paths import ROOT
+from ..paths import ROOT
 
 
 # Small matrices on two cores: BLAS threads only fight each other (and the other worker).

@@ -14,10 +14,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import hidden
-from .chapters import Chapter
+from .. import hidden
+from ..chapters import Chapter
 from .sandbox import Limits, run_probes
-from .variants import reference_module
+from ..variants import reference_module
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .hidden import Raised
+from ..hidden import Raised
 
 _ALLOWED_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
                    "float16", "float32", "float64"}
