@@ -33,6 +33,28 @@ class Raised:
         return f"raised {self.type}: {self.message}"
 
 
+class Partial(str):
+    """A failure reason that still earns a share of its check: ``credit`` in [0, 1].
+
+    A judge of several independent bad calls returns one, so a student who validates four
+    arguments of five earns 4/5 of that check (:func:`credit`).
+    """
+
+    credit: float
+
+    def __new__(cls, reason: str, credit: float) -> "Partial":
+        obj = super().__new__(cls, reason)
+        obj.credit = min(max(float(credit), 0.0), 1.0)
+        return obj
+
+
+def credit(reason: str | None) -> float:
+    """The share of a check earned: 1 when it passed, a :class:`Partial`'s credit, else 0."""
+    if reason is None:
+        return 1.0
+    return reason.credit if isinstance(reason, Partial) else 0.0
+
+
 @dataclass
 class HiddenCheck:
     exercise: str
@@ -158,11 +180,12 @@ def apply_error_rule(results: list[tuple[HiddenCheck, str | None]]) -> list[tupl
     """A passed error check (:func:`is_error_check`) counts only if another check of its exercise passes.
 
     Otherwise a function that always raises would collect the "bad arguments raise
-    ValueError" points. Exercises whose checks are all error checks are left as they are.
+    ValueError" points (or part of them: a :class:`Partial` loses its credit too).
+    Exercises whose checks are all error checks are left as they are.
     """
     passing_exercises = {c.exercise for c, reason in results if reason is None and not is_error_check(c)}
     has_plain = {c.exercise for c, _ in results if not is_error_check(c)}
-    return [(c, ERRORS_NEED_ANOTHER_PASS if reason is None and is_error_check(c) and c.exercise in has_plain
+    return [(c, ERRORS_NEED_ANOTHER_PASS if credit(reason) > 0 and is_error_check(c) and c.exercise in has_plain
              and c.exercise not in passing_exercises else reason) for c, reason in results]
 
 
@@ -189,4 +212,4 @@ def run(checker) -> None:
     student = importlib.import_module(f"nnlib.{module}")
     checks = suite(module).for_exercise(checker.exercise)
     for check, reason in run_suite(student, reference_module(module), checks):
-        checker.add_hidden(check.description, reason is None, reason or "")
+        checker.add_hidden(check.description, reason is None, reason or "", credit=credit(reason))

@@ -21,7 +21,10 @@ from .stubs import PARSE_LOCK, make_reference, solution_path, stub_path
 class Mutant:
     """A plausible wrong implementation: the reference with one text replacement.
 
-    ``old`` must occur exactly once in the solution file (markers included).
+    ``old`` must occur exactly once in the solution file (markers included). ``misconception``
+    is for the instructor; ``student`` is what a student whose answer behaves like this one
+    reads ("Your `fn` behaves like an answer that <student>."), and ``section`` the MyST label
+    of the place in the chapter's notebook that teaches it (see ``coursekit.grading.diagnosis``).
     """
 
     exercise: str
@@ -29,6 +32,8 @@ class Mutant:
     misconception: str
     old: str
     new: str
+    student: str = ""
+    section: str = ""
 
     def apply(self, solution_text: str) -> str:
         count = solution_text.count(self.old)

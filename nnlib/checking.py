@@ -36,6 +36,11 @@ class CheckResult:
     passed: bool
     message: str = ""
     hidden: bool = False
+    credit: float | None = None   # share of the check earned (a hidden check may pass in part)
+
+    @property
+    def earned(self) -> float:
+        return float(self.passed) if self.credit is None else self.credit
 
 
 def _plain(value: Any) -> Any:
@@ -49,12 +54,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _short(value: Any, limit: int = 200) -> str:
+SHOWN = 80
+"""int: the most characters a message shows of one value (an argument, a result, an error message)."""
+
+
+def _short(value: Any, limit: int = SHOWN) -> str:
     """A one-line repr of ``value`` cut to ``limit`` characters."""
     with np.printoptions(threshold=12, edgeitems=3, precision=6):
         text = repr(_plain(value))
-    text = " ".join(text.split())
+    return _cut(text, limit)
+
+
+def _brief(value: Any, limit: int = 40) -> str:
+    """How a message names an argument: a large array by its shape and dtype, a function by its name."""
+    if isinstance(value, np.ndarray) and value.size > 6:
+        return f"<{value.dtype} array of shape {value.shape}>"
+    if callable(value) and not isinstance(value, type):
+        return f"<function {getattr(value, '__name__', type(value).__name__)}>"
+    if isinstance(value, dict) and len(_short(value, limit + 1)) > limit:
+        return _cut("{" + ", ".join(f"{key!r}: ..." for key in value) + "}", limit)
+    return _short(value, limit)
+
+
+def _cut(text: str, limit: int = SHOWN) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _names(exception) -> str:
+    """``ValueError`` or ``ValueError or TypeError`` for an exception class or a tuple of them."""
+    return " or ".join(e.__name__ for e in (exception if isinstance(exception, tuple) else (exception,)))
 
 
 def _same(got: Any, expected: Any) -> bool:
@@ -177,9 +207,11 @@ class Checker:
                 line += "\n       " + result.message.replace("\n", "\n       ")
             print(line)
 
-    def add_hidden(self, description: str, passed: bool, message: str = "") -> None:
-        """Record the outcome of a hidden check (used by the grader only)."""
-        self._record(CheckResult(description, passed, message, hidden=True))
+    def add_hidden(self, description: str, passed: bool, message: str = "", credit: float | None = None) -> None:
+        """Record the outcome of a hidden check (used by the grader only); ``credit`` is the
+        share earned by a check that passed in part (one bad argument of several unchecked)."""
+        share = None if credit is None else min(max(float(credit), 0.0), 1.0)
+        self._record(CheckResult(description, passed, message, hidden=True, credit=share))
 
     # -- assertions used inside a block ---------------------------------
     def equal(self, got: Any, expected: Any, *, what: str = "result",
@@ -193,45 +225,62 @@ class Checker:
         raise CheckFailed(self._mismatch(what, got, expected, hints))
 
     def close(self, got: Any, expected: Any, *, rtol: float = 1e-7, atol: float = 0.0,
-              what: str = "result", hint: str | None = None) -> None:
-        """Fail unless ``got`` is within tolerance of ``expected`` and has its shape."""
+              what: str = "result", hint: str | None = None, hints=None) -> None:
+        """Fail unless ``got`` is within tolerance of ``expected`` and has its shape.
+
+        ``hints`` is a list of ``(wrong answer, explanation)`` pairs: the first wrong answer
+        that ``got`` is close to (same tolerances) names the misconception; ``hint`` is shown
+        on any other failure.
+        """
         got_arr, exp_arr = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
         if got_arr.shape != exp_arr.shape:
-            raise CheckFailed(f"{what} has shape {got_arr.shape}, expected {exp_arr.shape}")
+            raise CheckFailed(f"{what} has shape {got_arr.shape}, expected {exp_arr.shape}"
+                              + (f"\nhint: {hint}" if hint else ""))
         if not np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol, equal_nan=False):
             message = self._mismatch(what, got, expected, None)
             worst = float(np.max(np.abs(got_arr - exp_arr))) if got_arr.size else math.nan
             message += f"\nlargest absolute difference {worst:.3g} (rtol={rtol:g}, atol={atol:g})"
+            for wrong, text in (hints or []):
+                wrong_arr = np.asarray(wrong, dtype=float)
+                if wrong_arr.shape == got_arr.shape and np.allclose(got_arr, wrong_arr, rtol=rtol, atol=atol):
+                    hint = text
+                    break
             raise CheckFailed(message + (f"\nhint: {hint}" if hint else ""))
 
-    def true(self, condition: bool, message: str) -> None:
-        """Fail with ``message`` unless ``condition`` holds."""
+    def true(self, condition: bool, message: str, *, hint: str | None = None) -> None:
+        """Fail with ``message`` (and a ``hint:`` line naming the likely mistake) unless ``condition`` holds."""
         if not bool(condition):
-            raise CheckFailed(message)
+            raise CheckFailed(message + (f"\nhint: {hint}" if hint else ""))
 
-    def raises(self, exception: type[BaseException], function, *args, match: str | None = None,
+    def raises(self, exception, function, *args, match: str | None = None, hint: str | None = None,
                **kwargs) -> None:
-        """Fail unless ``function(*args, **kwargs)`` raises ``exception``.
+        """Fail unless ``function(*args, **kwargs)`` raises ``exception`` (a class or a tuple of them).
 
-        With ``match``, the error message must also contain that text.
+        The class must be exactly one of those named, as in the hidden checks (numpy's
+        ``AxisError`` is a subclass of ValueError, but it tells the caller nothing). With
+        ``match``, the error message must also contain that text; ``hint`` is printed on a
+        failure. Messages name large arrays by shape and functions by name, and cut every
+        shown value to :data:`SHOWN` characters.
         """
+        wanted = exception if isinstance(exception, tuple) else (exception,)
+        tail = f"\nhint: {hint}" if hint else ""
+        call = ", ".join([_brief(a) for a in args] + [f"{k}={_brief(v)}" for k, v in kwargs.items()])
+        call = f"{getattr(function, '__name__', 'the call')}({call})"
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 function(*args, **kwargs)
         except NotImplementedError:
             raise
-        except exception as error:
-            if match is not None and match.lower() not in str(error).lower():
-                raise CheckFailed(f"raised {exception.__name__} as expected, but its message "
-                                  f"{str(error)!r} does not mention {match!r}") from None
-            return
         except Exception as error:  # noqa: BLE001 - reported to the student
-            raise CheckFailed(f"expected {exception.__name__}, but it raised "
-                              f"{type(error).__name__}: {error}") from None
-        call = ", ".join([_short(a, 60) for a in args] + [f"{k}={_short(v, 60)}" for k, v in kwargs.items()])
-        raise CheckFailed(f"expected {exception.__name__} for {function.__name__}({call}), "
-                          "but it returned normally")
+            if type(error) not in wanted:
+                raise CheckFailed(f"expected {_names(exception)} for {call}, but it raised "
+                                  f"{type(error).__name__}: {_cut(str(error))}{tail}") from None
+            if match is not None and match.lower() not in str(error).lower():
+                raise CheckFailed(f"raised {type(error).__name__} as expected, but its message "
+                                  f"{_cut(str(error))!r} does not mention {match!r}{tail}") from None
+            return
+        raise CheckFailed(f"expected {_names(exception)} for {call}, but it returned normally{tail}")
 
     @staticmethod
     def _mismatch(what: str, got: Any, expected: Any, hints: Mapping[Any, str] | None) -> str:
@@ -261,10 +310,10 @@ class Checker:
             earned = 0.0
             summary = f"{self.exercise}: not graded, 0 of {self.points:g} points ({self.stale})"
         else:
-            passed = sum(r.passed for r in graded)
+            passed = round(sum(r.earned for r in graded), 6)
             earned = self.points * passed / len(graded) if graded else 0.0
             kind = "hidden " if any(r.hidden for r in graded) else ""
-            summary = (f"{self.exercise}: {passed} of {len(graded)} {kind}checks passed, "
+            summary = (f"{self.exercise}: {passed:g} of {len(graded)} {kind}checks passed, "
                        f"{earned:g} of {self.points:g} points")
         if self.verbose:
             print(summary)

@@ -81,6 +81,11 @@ def diagnose(train_error, dev_error, optimal_error=0.0, *, tol=0.02):
     ValueError
         If an error rate is not a number in ``[0, 1]`` (percentages such as 15 are
         rejected), or ``tol`` is negative or not a finite number.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("diagnose() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")
 
@@ -132,6 +137,11 @@ def error_budget(train_error, train_dev_error, dev_error, test_error=None, *, op
         If an error rate is not a number in ``[0, 1]`` (percentages such as 15, NaN and
         bools are rejected; ``test_error`` may also be ``None``), or ``tol`` is negative
         or not a finite number.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("error_budget() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")
 
@@ -167,6 +177,11 @@ def recipe(diagnosis, *, more_data_possible=True):
     ValueError
         If ``diagnosis`` is not a mapping, lacks one of the two keys, or has a non-bool
         value there; or if ``more_data_possible`` is not a bool.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("recipe() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")
 
@@ -205,6 +220,11 @@ def capacity_sweep(fit, settings, X_train, y_train, X_dev, y_dev):
     ValueError
         If ``fit`` is not callable, ``settings`` is empty, the arrays have the wrong
         shapes, or a predictor returns the wrong number of labels.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("capacity_sweep() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")
 
@@ -241,6 +261,11 @@ def log_spaced_sizes(n_min, n_max, k):
     ValueError
         If an argument is not an integer (bools are not integers here), ``n_min < 1``,
         ``n_max <= n_min``, or ``k`` is outside ``[2, n_max - n_min + 1]``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("log_spaced_sizes() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")
 
@@ -286,5 +311,10 @@ def learning_curve(fit, X_train, y_train, X_dev, y_dev, sizes, *, rng):
         If ``fit`` is not callable; the arrays have the wrong shapes; ``sizes`` is not a
         non-empty, strictly increasing sequence of integers in ``[1, N]``; ``rng`` is not
         a Generator; or a predictor returns the wrong number of labels.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("learning_curve() is an exercise of chapter 2 (Bias and variance): write it in nnlib/diagnose.py")

@@ -62,6 +62,11 @@ def numerical_gradient(f, x, h=1e-5, method="centered"):
     ValueError
         If ``x`` is not a float64 NumPy array, ``h`` is not a finite number ``> 0``, or
         ``method`` is neither ``"centered"`` nor ``"forward"``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("numerical_gradient() is an exercise of chapter 5 (Gradient checking): write it in nnlib/gradcheck.py")
 
@@ -87,6 +92,11 @@ def relative_error(a, b):
     ------
     ValueError
         If ``a`` and ``b`` differ in shape or are not numeric.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("relative_error() is an exercise of chapter 5 (Gradient checking): write it in nnlib/gradcheck.py")
 
@@ -121,6 +131,11 @@ def verdict(rel_err, *, has_kinks=False):
     ValueError
         If ``rel_err`` is not a real number (a bool, a string, None, an array...) or is
         negative.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("verdict() is an exercise of chapter 5 (Gradient checking): write it in nnlib/gradcheck.py")
 
@@ -151,6 +166,11 @@ def kink_crossed(z, h):
     ValueError
         If ``z`` or ``h`` is not numeric, ``h`` has a negative or non-finite entry, or the
         shapes do not broadcast.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("kink_crossed() is an exercise of chapter 5 (Gradient checking): write it in nnlib/gradcheck.py")
 
@@ -198,6 +218,11 @@ def grad_check(loss_fn, params, grads, *, h=1e-5, n_per_param=5, rng):
         If ``params`` is not a non-empty dict of float64 arrays, ``grads`` has other keys or
         shapes, ``h`` is not a finite number ``> 0``, ``n_per_param`` is not an integer
         ``>= 1``, or ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("grad_check() is an exercise of chapter 5 (Gradient checking): write it in nnlib/gradcheck.py")
 
@@ -245,5 +270,10 @@ def mlp_loss_and_grads(params, X, y, *, lam=0.0, keep_prob=1.0, seed=None):
         If ``params`` is not a two-layer network, ``X`` or ``y`` do not fit it, ``lam`` is
         negative or not finite, ``keep_prob`` is not a number in ``(0, 1]``, or
         ``keep_prob < 1`` and ``seed`` is not an integer ``>= 0``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("mlp_loss_and_grads() is an exercise of chapter 5 (Gradient checking): write it in nnlib/gradcheck.py")

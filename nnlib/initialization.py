@@ -73,6 +73,11 @@ def init_weights(n_in, n_out, scheme, rng):
         If ``n_in`` or ``n_out`` is not an integer ``>= 1``, ``scheme`` is not one of
         :data:`SCHEMES`, or ``rng`` is not a ``numpy.random.Generator`` (checked for
         every scheme, ``"zeros"`` included).
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("init_weights() is an exercise of chapter 4 (Initialization): write it in nnlib/initialization.py")
 
@@ -106,6 +111,11 @@ def init_network(layer_sizes, scheme, rng):
     ValueError
         If ``layer_sizes`` has fewer than two entries or an entry that is not an integer
         ``>= 1``, ``scheme`` is unknown, or ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("init_network() is an exercise of chapter 4 (Initialization): write it in nnlib/initialization.py")
 
@@ -145,6 +155,11 @@ def activation_stats(params, X, *, activation="tanh"):
     ValueError
         If ``params`` is malformed, ``X`` does not have shape ``(N, D)`` with ``N >= 1``,
         or ``activation`` is unknown.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("activation_stats() is an exercise of chapter 4 (Initialization): write it in nnlib/initialization.py")
 
@@ -188,6 +203,11 @@ def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
     ValueError
         If ``x`` is not 2-D with at least one row, ``gamma`` or ``beta`` does not have
         shape ``(D,)``, or ``eps`` is not a finite number ``> 0``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("batchnorm_forward() is an exercise of chapter 4 (Initialization): write it in nnlib/initialization.py")
 
@@ -221,6 +241,11 @@ def batchnorm_backward(dout, cache):
     ValueError
         If ``cache`` lacks one of the three entries, or the shapes of ``dout``,
         ``cache["x_hat"]``, ``cache["gamma"]`` and ``cache["std"]`` do not fit together.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("batchnorm_backward() is an exercise of chapter 4 (Initialization): write it in nnlib/initialization.py")
 
@@ -252,6 +277,11 @@ def update_running_stats(running_mean, running_var, batch_mean, batch_var, *, mo
     ValueError
         If the four arrays are not 1-D of one shape, a variance has a negative entry, or
         ``momentum`` is not a number in ``[0, 1)``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("update_running_stats() is an exercise of chapter 4 (Initialization): write it in nnlib/initialization.py")
 
@@ -287,5 +317,10 @@ def batchnorm_inference(x, gamma, beta, running_mean, running_var, *, eps=1e-5):
         If ``x`` is not 2-D with at least one row, one of the four vectors does not have
         shape ``(D,)``, ``running_var`` has a negative entry, or ``eps`` is not a finite
         number ``> 0``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("batchnorm_inference() is an exercise of chapter 4 (Initialization): write it in nnlib/initialization.py")

@@ -59,6 +59,11 @@ def sgd_momentum(w, dw, v, lr, mu=0.9):
     ValueError
         If ``dw`` or ``v`` differs in shape from ``w``, ``lr`` is not a finite number
         ``> 0``, or ``mu`` is not in ``[0, 1)``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("sgd_momentum() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")
 
@@ -103,6 +108,11 @@ def nesterov(w, dw, v, lr, mu=0.9):
     ValueError
         If ``dw`` or ``v`` differs in shape from ``w``, ``lr`` is not a finite number
         ``> 0``, or ``mu`` is not in ``[0, 1)``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("nesterov() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")
 
@@ -143,6 +153,11 @@ def adagrad(w, dw, cache, lr, eps=1e-8):
     ValueError
         If ``dw`` or ``cache`` differs in shape from ``w``, or ``lr`` or ``eps`` is not a
         finite number ``> 0``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("adagrad() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")
 
@@ -184,6 +199,11 @@ def rmsprop(w, dw, cache, lr, decay=0.99, eps=1e-8):
     ValueError
         If ``dw`` or ``cache`` differs in shape from ``w``, ``lr`` or ``eps`` is not a
         finite number ``> 0``, or ``decay`` is not in ``[0, 1)``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("rmsprop() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")
 
@@ -237,6 +257,11 @@ def adam(w, dw, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
         If ``dw``, ``m`` or ``v`` differs in shape from ``w``, ``t`` is not an integer
         ``>= 0``, ``lr`` or ``eps`` is not a finite number ``> 0``, or ``beta1`` or
         ``beta2`` is not in ``[0, 1)``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("adam() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")
 
@@ -302,6 +327,11 @@ def lr_schedule(kind, it, base_lr, *, step_size=None, milestones=None, gamma=Non
         If ``kind`` is unknown, ``it`` is not an integer ``>= 0``, ``base_lr`` is not a
         finite number ``> 0``, or a parameter that ``kind`` uses is missing or outside
         the range given above.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("lr_schedule() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")
 
@@ -340,6 +370,11 @@ def minibatch_indices(n, batch_size, rng, shuffle=True):
     ValueError
         If ``n`` or ``batch_size`` is not an integer ``>= 1``, or ``shuffle`` is true and
         ``rng`` is not a ``numpy.random.Generator``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("minibatch_indices() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")
 
@@ -372,5 +407,10 @@ def scale_lr(base_lr, base_batch, new_batch, rule="linear"):
     ValueError
         If ``base_lr`` is not a finite number ``> 0``, a batch size is not an integer
         ``>= 1``, or ``rule`` is not ``"linear"`` or ``"sqrt"``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("scale_lr() is an exercise of chapter 6 (Optimizers): write it in nnlib/optim.py")

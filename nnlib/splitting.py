@@ -39,6 +39,11 @@ def split_indices(n, fracs=(0.6, 0.2, 0.2), *, rng=None, shuffle=True):
     ValueError
         If ``n`` is not a positive integer, ``fracs`` has fewer than two entries, a negative
         entry or does not sum to 1, or ``shuffle`` is true and ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("split_indices() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")
 
@@ -70,6 +75,11 @@ def recommended_split(n, *, dev_cap=10_000, test_cap=10_000, small=(0.6, 0.2, 0.
     ------
     ValueError
         If ``n < 3``, a cap is not positive, or ``small`` is not three fractions summing to 1.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("recommended_split() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")
 
@@ -113,6 +123,11 @@ def stratified_split(y, fracs=(0.6, 0.2, 0.2), *, rng):
     ValueError
         If ``y`` is not a non-empty one-dimensional array of integers, ``fracs`` is
         invalid, or ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("stratified_split() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")
 
@@ -138,6 +153,11 @@ def fit_standardizer(X_train, *, eps=1e-8):
     ------
     ValueError
         If ``X_train`` is not a non-empty 2-D array, or ``eps`` is not positive.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("fit_standardizer() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")
 
@@ -164,6 +184,11 @@ def apply_standardizer(stats, X):
     ------
     ValueError
         If ``X`` is not 2-D or its number of columns differs from the statistics'.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("apply_standardizer() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")
 
@@ -192,5 +217,10 @@ def kfold_indices(n, k, *, rng):
     ValueError
         If ``n`` is not a positive integer, ``k`` is not an integer in ``[2, n]``, or
         ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     raise NotImplementedError("kfold_indices() is an exercise of chapter 1 (Data splitting: train, dev and test): write it in nnlib/splitting.py")

@@ -126,6 +126,11 @@ def diagnose(train_error, dev_error, optimal_error=0.0, *, tol=0.02):
     ValueError
         If an error rate is not a number in ``[0, 1]`` (percentages such as 15 are
         rejected), or ``tol`` is negative or not a finite number.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     train_error = _error_value(train_error, "train_error")
@@ -190,6 +195,11 @@ def error_budget(train_error, train_dev_error, dev_error, test_error=None, *, op
         If an error rate is not a number in ``[0, 1]`` (percentages such as 15, NaN and
         bools are rejected; ``test_error`` may also be ``None``), or ``tol`` is negative
         or not a finite number.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     optimal_error = _error_value(optimal_error, "optimal_error")
@@ -240,6 +250,11 @@ def recipe(diagnosis, *, more_data_possible=True):
     ValueError
         If ``diagnosis`` is not a mapping, lacks one of the two keys, or has a non-bool
         value there; or if ``more_data_possible`` is not a bool.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if not isinstance(diagnosis, Mapping):
@@ -290,6 +305,11 @@ def capacity_sweep(fit, settings, X_train, y_train, X_dev, y_dev):
     ValueError
         If ``fit`` is not callable, ``settings`` is empty, the arrays have the wrong
         shapes, or a predictor returns the wrong number of labels.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if not callable(fit):
@@ -341,6 +361,11 @@ def log_spaced_sizes(n_min, n_max, k):
     ValueError
         If an argument is not an integer (bools are not integers here), ``n_min < 1``,
         ``n_max <= n_min``, or ``k`` is outside ``[2, n_max - n_min + 1]``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     for value, name in ((n_min, "n_min"), (n_max, "n_max"), (k, "k")):
@@ -398,6 +423,11 @@ def learning_curve(fit, X_train, y_train, X_dev, y_dev, sizes, *, rng):
         If ``fit`` is not callable; the arrays have the wrong shapes; ``sizes`` is not a
         non-empty, strictly increasing sequence of integers in ``[1, N]``; ``rng`` is not
         a Generator; or a predictor returns the wrong number of labels.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if not callable(fit):

@@ -72,6 +72,11 @@ def numerical_gradient(f, x, h=1e-5, method="centered"):
     ValueError
         If ``x`` is not a float64 NumPy array, ``h`` is not a finite number ``> 0``, or
         ``method`` is neither ``"centered"`` nor ``"forward"``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
@@ -118,6 +123,11 @@ def relative_error(a, b):
     ------
     ValueError
         If ``a`` and ``b`` differ in shape or are not numeric.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     try:
@@ -164,6 +174,11 @@ def verdict(rel_err, *, has_kinks=False):
     ValueError
         If ``rel_err`` is not a real number (a bool, a string, None, an array...) or is
         negative.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if not _is_real(rel_err):
@@ -207,6 +222,11 @@ def kink_crossed(z, h):
     ValueError
         If ``z`` or ``h`` is not numeric, ``h`` has a negative or non-finite entry, or the
         shapes do not broadcast.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     try:
@@ -264,6 +284,11 @@ def grad_check(loss_fn, params, grads, *, h=1e-5, n_per_param=5, rng):
         If ``params`` is not a non-empty dict of float64 arrays, ``grads`` has other keys or
         shapes, ``h`` is not a finite number ``> 0``, ``n_per_param`` is not an integer
         ``>= 1``, or ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if not isinstance(params, dict) or not params:
@@ -343,6 +368,11 @@ def mlp_loss_and_grads(params, X, y, *, lam=0.0, keep_prob=1.0, seed=None):
         If ``params`` is not a two-layer network, ``X`` or ``y`` do not fit it, ``lam`` is
         negative or not finite, ``keep_prob`` is not a number in ``(0, 1]``, or
         ``keep_prob < 1`` and ``seed`` is not an integer ``>= 0``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if n_layers(params) != 2:

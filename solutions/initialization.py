@@ -98,6 +98,11 @@ def init_weights(n_in, n_out, scheme, rng):
         If ``n_in`` or ``n_out`` is not an integer ``>= 1``, ``scheme`` is not one of
         :data:`SCHEMES`, or ``rng`` is not a ``numpy.random.Generator`` (checked for
         every scheme, ``"zeros"`` included).
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     n_in, n_out = check_positive_int(n_in, "n_in"), check_positive_int(n_out, "n_out")
@@ -146,6 +151,11 @@ def init_network(layer_sizes, scheme, rng):
     ValueError
         If ``layer_sizes`` has fewer than two entries or an entry that is not an integer
         ``>= 1``, ``scheme`` is unknown, or ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__") or len(layer_sizes) < 2:
@@ -196,6 +206,11 @@ def activation_stats(params, X, *, activation="tanh"):
     ValueError
         If ``params`` is malformed, ``X`` does not have shape ``(N, D)`` with ``N >= 1``,
         or ``activation`` is unknown.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     n_layers(params)
@@ -251,6 +266,11 @@ def batchnorm_forward(x, gamma, beta, *, eps=1e-5):
     ValueError
         If ``x`` is not 2-D with at least one row, ``gamma`` or ``beta`` does not have
         shape ``(D,)``, or ``eps`` is not a finite number ``> 0``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     x, gamma, beta = _check_batch(x, gamma, beta)
@@ -293,6 +313,11 @@ def batchnorm_backward(dout, cache):
     ValueError
         If ``cache`` lacks one of the three entries, or the shapes of ``dout``,
         ``cache["x_hat"]``, ``cache["gamma"]`` and ``cache["std"]`` do not fit together.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     if not isinstance(cache, dict) or not {"x_hat", "gamma", "std"} <= set(cache):
@@ -339,6 +364,11 @@ def update_running_stats(running_mean, running_var, batch_mean, batch_var, *, mo
     ValueError
         If the four arrays are not 1-D of one shape, a variance has a negative entry, or
         ``momentum`` is not a number in ``[0, 1)``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     arrays = [np.asarray(a, dtype=np.float64) for a in (running_mean, running_var, batch_mean, batch_var)]
@@ -385,6 +415,11 @@ def batchnorm_inference(x, gamma, beta, running_mean, running_var, *, eps=1e-5):
         If ``x`` is not 2-D with at least one row, one of the four vectors does not have
         shape ``(D,)``, ``running_var`` has a negative entry, or ``eps`` is not a finite
         number ``> 0``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     x, gamma, beta = _check_batch(x, gamma, beta)

@@ -64,6 +64,11 @@ def l2_penalty(params, lam, m):
     ValueError
         If ``params`` is not a well-formed parameter dict, ``lam`` is negative, NaN or
         infinite, or ``m`` is not a positive integer.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     lam, m = _check_penalty_args(params, lam, m)
@@ -114,6 +119,11 @@ def elastic_net_penalty(params, lam, m, *, l1_ratio=0.5):
     ValueError
         If ``params`` is malformed, ``lam`` is negative or not finite, ``m`` is not a
         positive integer, or ``l1_ratio`` is not a number in ``[0, 1]``.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     lam, m = _check_penalty_args(params, lam, m)
@@ -167,6 +177,11 @@ def dropout_forward(a, keep_prob, *, rng=None, train=True):
     ValueError
         If ``keep_prob`` is not a number in ``(0, 1]``, or ``train`` is true and ``rng`` is
         not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     a = np.asarray(a, dtype=np.float64)
@@ -202,6 +217,11 @@ def dropout_backward(dout, mask):
     ------
     ValueError
         If ``dout`` and ``mask`` differ in shape.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     dout = np.asarray(dout, dtype=np.float64)
@@ -240,6 +260,11 @@ def max_norm_project(W, c=3.0, *, axis=0):
     ------
     ValueError
         If ``W`` is not 2-D, ``c`` is not a finite number ``> 0``, or ``axis`` is not 0 or 1.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     W = np.asarray(W, dtype=np.float64)
@@ -290,6 +315,11 @@ def early_stopping(val_losses, patience, *, min_delta=0.0):
     ValueError
         If ``val_losses`` is empty, not 1-D or contains NaN, ``patience`` is not an
         integer ``>= 1``, or ``min_delta`` is negative or not finite.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     losses = np.asarray(val_losses, dtype=np.float64)

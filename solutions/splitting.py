@@ -104,6 +104,11 @@ def split_indices(n, fracs=(0.6, 0.2, 0.2), *, rng=None, shuffle=True):
     ValueError
         If ``n`` is not a positive integer, ``fracs`` has fewer than two entries, a negative
         entry or does not sum to 1, or ``shuffle`` is true and ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     n = check_positive_int(n, "n")
@@ -144,6 +149,11 @@ def recommended_split(n, *, dev_cap=10_000, test_cap=10_000, small=(0.6, 0.2, 0.
     ------
     ValueError
         If ``n < 3``, a cap is not positive, or ``small`` is not three fractions summing to 1.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     n = check_positive_int(n, "n", minimum=3)
@@ -197,6 +207,11 @@ def stratified_split(y, fracs=(0.6, 0.2, 0.2), *, rng):
     ValueError
         If ``y`` is not a non-empty one-dimensional array of integers, ``fracs`` is
         invalid, or ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     y = np.asarray(y)
@@ -238,6 +253,11 @@ def fit_standardizer(X_train, *, eps=1e-8):
     ------
     ValueError
         If ``X_train`` is not a non-empty 2-D array, or ``eps`` is not positive.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     X_train = np.asarray(X_train, dtype=float)
@@ -273,6 +293,11 @@ def apply_standardizer(stats, X):
     ------
     ValueError
         If ``X`` is not 2-D or its number of columns differs from the statistics'.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     X = np.asarray(X, dtype=float)
@@ -307,6 +332,11 @@ def kfold_indices(n, k, *, rng):
     ValueError
         If ``n`` is not a positive integer, ``k`` is not an integer in ``[2, n]``, or
         ``rng`` is not a Generator.
+    TypeError
+        May be raised instead of ValueError for an argument of the wrong type (a string,
+        a bool, None, a list or a float where a number, an integer, an array or a
+        Generator is expected); the checks accept either. A wrong value of the right
+        type must raise ValueError.
     """
     ### BEGIN SOLUTION
     n = check_positive_int(n, "n")

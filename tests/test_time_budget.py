@@ -91,7 +91,7 @@ def test_an_endless_loop_fails_in_words_without_a_flag():
     assert kfold.score == 0 and kfold.total > 1
     assert all("your kfold_indices did not finish within 1 s of CPU" in f and "vectorize" in f
                for f in kfold.failed), kfold.failed
-    assert all(note.startswith("your kfold_indices did not finish") for _, passed, note in kfold.verdicts)
+    assert all(note.startswith("your kfold_indices did not finish") for _, passed, note, *_ in kfold.verdicts)
     assert scores.violations == []   # running out of time is not tampering
     assert all(r.score == r.points for g, r in scores.items() if g != "ch01_kfold_indices")
 

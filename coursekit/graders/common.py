@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..hidden import Partial
+
 
 def generator(seed: int, stream: int = 0) -> np.random.Generator:
     """A fresh Generator for ``seed``; ``stream`` separates independent uses of one seed."""
@@ -26,12 +28,40 @@ def outcomes(calls) -> list[str]:
     return result
 
 
+class WrongType(str):
+    """The label of a bad call whose argument has the wrong TYPE (see :func:`wrong_type`)."""
+
+
+def wrong_type(label: str) -> WrongType:
+    """Mark a bad-call label as an argument of the wrong type: ValueError or TypeError both pass.
+
+    The course's contract (every exercise docstring's Raises section): a wrong VALUE raises
+    ValueError; an argument of the wrong TYPE (a string, a bool, None, a list or a float
+    where a number, an integer, an array or a Generator is expected) raises ValueError or
+    TypeError, and the checks accept either.
+    """
+    return WrongType(label)
+
+
+def accepted_errors(label: str) -> tuple[str, ...]:
+    """The exception names that pass for the bad call ``label``."""
+    return ("ValueError", "TypeError") if isinstance(label, WrongType) else ("ValueError",)
+
+
 def all_value_errors(got: list[str], labels: list[str]) -> str | None:
-    """Judge for ``outcomes``: every bad call must raise ValueError (one outcome per label)."""
+    """Judge for ``outcomes``: every bad call must raise ValueError (one outcome per label).
+
+    A label made by :func:`wrong_type` also accepts TypeError. The reason names every bad
+    call that did not raise what it should, with what it did instead; each bad call that did
+    raise what it should earns its share of the check (a :class:`~coursekit.hidden.Partial`).
+    """
     if not isinstance(got, list) or len(got) != len(labels) or not all(isinstance(what, str) for what in got):
         return f"expected one exception name for each of {len(labels)} bad calls, got {got!r:.80}"
-    wrong = [f"{label}: {what}" for label, what in zip(labels, got) if what != "ValueError"]
-    return "expected ValueError for " + "; ".join(wrong) if wrong else None
+    wrong = [f"{label}: {what} (expected {' or '.join(accepted_errors(label))})"
+             for label, what in zip(labels, got) if what not in accepted_errors(label)]
+    if not wrong:
+        return None
+    return Partial("bad arguments: " + "; ".join(wrong), 1 - len(wrong) / len(labels))
 
 
 def partition_problem(parts, n: int) -> str | None:

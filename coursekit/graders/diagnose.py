@@ -13,7 +13,7 @@ import numpy as np
 
 from ..hidden import CheckSuite
 from ..variants import Mutant
-from .common import all_value_errors, generator, outcomes
+from .common import all_value_errors, generator, outcomes, wrong_type
 
 SUITE = CheckSuite("diagnose")
 check = SUITE.check
@@ -226,7 +226,7 @@ def _(got, reference, seed):
 
 
 _BAD_DIAGNOSE = ["train_error given in percent (15)", "a negative dev_error", "a NaN optimal_error",
-                 "a negative tol", "an error rate given as a string"]
+                 "a negative tol", wrong_type("an error rate given as a string")]
 
 
 @check("diagnose", "bad arguments raise ValueError (percentages, negative or NaN errors, negative tol)")
@@ -401,7 +401,8 @@ def _(got, reference, seed):
 
 
 _BAD_BUDGET = ["train_error given in percent (15)", "a NaN dev_error", "a negative train_dev_error",
-               "test_error given as a string", "a negative tol", "optimal_error given as True"]
+               wrong_type("test_error given as a string"), "a negative tol",
+               wrong_type("optimal_error given as True")]
 
 
 @check("error_budget", "bad arguments raise ValueError (percentages, NaN, negative errors or tol, strings, bools)")
@@ -521,8 +522,9 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_RECIPE = ["a list instead of a dict", "no 'high_variance' key", "a flag given as the string 'yes'",
-               "more_data_possible given as the string 'no'"]
+_BAD_RECIPE = [wrong_type("a list instead of a dict"), "no 'high_variance' key",
+               wrong_type("a flag given as the string 'yes'"),
+               wrong_type("more_data_possible given as the string 'no'")]
 
 
 @check("recipe", "bad arguments raise ValueError")
@@ -670,7 +672,7 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_SWEEP = ["no settings", "fit that is not callable", "y_train one label short", "X_dev with an extra column"]
+_BAD_SWEEP = ["no settings", wrong_type("fit that is not callable"), "y_train one label short", "X_dev with an extra column"]
 
 
 @check("capacity_sweep", "bad arguments raise ValueError")
@@ -808,7 +810,7 @@ def _(got, reference, seed):
 
 
 _BAD_SIZES = ["k = 1", "n_min = 0", "n_max = n_min", "k larger than the number of integers in the range",
-              "a float n_min (2.5)"]
+              wrong_type("a float n_min (2.5)")]
 
 
 @check("log_spaced_sizes", "bad arguments raise ValueError")
@@ -977,10 +979,10 @@ def _(got, reference, seed):
 
 
 _BAD_CURVE = ["sizes not increasing", "a size larger than the training set", "a size of 0",
-              "fit that is not callable", "X_dev with an extra column", "rng = None"]
+              wrong_type("fit that is not callable"), "X_dev with an extra column", wrong_type("rng = None")]
 
 
-@check("learning_curve", "bad arguments raise ValueError, and the inputs are not modified")
+@check("learning_curve", "bad arguments raise ValueError")
 def _curve_bad(student, seed):
     X_train, y_train, X_dev, y_dev, sizes = _curve_data(seed)
     f = student.learning_curve
@@ -993,86 +995,152 @@ def _curve_bad(student, seed):
                        lambda: f(_nearest_mean_fit, X_train, y_train, np.c_[X_dev, X_dev[:, :1]], y_dev, [5, 10],
                                  rng=rng),
                        lambda: f(_nearest_mean_fit, X_train, y_train, X_dev, y_dev, [5, 10], rng=None)])
-    f(_nearest_mean_fit, X_train, y_train, X_dev, y_dev, sizes, rng=rng)
-    return [raised, X_train, y_train, X_dev, y_dev]
+    return raised
 
 
 @_curve_bad.judge
 def _(got, reference, seed):
-    problem = _count_problem(got, 5, "parts (outcomes, the four input arrays after the call)")
+    return all_value_errors(got, _BAD_CURVE)
+
+
+@check("learning_curve", "X_train, y_train, X_dev and y_dev are not modified")
+def _curve_untouched(student, seed):
+    X_train, y_train, X_dev, y_dev, sizes = _curve_data(seed)
+    student.learning_curve(_nearest_mean_fit, X_train, y_train, X_dev, y_dev, sizes, rng=generator(seed, 5))
+    return [X_train, y_train, X_dev, y_dev]
+
+
+@_curve_untouched.judge
+def _(got, reference, seed):
+    problem = _count_problem(got, 4, "the four input arrays after the call")
     if problem:
         return problem
-    raised, *arrays = got
-    for array, original in zip(arrays, _curve_data(seed)[:4]):
+    for array, original in zip(got, _curve_data(seed)[:4]):
         if _array_problem(array, original.shape, "an input array") or not np.array_equal(array, original):
             return "learning_curve modified its input arrays"
-    return all_value_errors(raised, _BAD_CURVE)
+    return None
 
 
 # -- mutants --------------------------------------------------------------------------
 SUITE.mutants = [
     Mutant("diagnose", "variance_against_optimal", "measures variance as dev error minus the optimal error",
-           "variance = dev_error - train_error", "variance = dev_error - optimal_error"),
+           "variance = dev_error - train_error", "variance = dev_error - optimal_error",
+           student="measures the variance as the dev error minus the optimal error instead of minus the training error",
+           section="ch02-diagnose"),
     Mutant("diagnose", "bias_ignores_optimal", "takes the training error itself as the avoidable bias",
-           "avoidable_bias = train_error - optimal_error", "avoidable_bias = train_error"),
+           "avoidable_bias = train_error - optimal_error", "avoidable_bias = train_error",
+           student="takes the training error itself as the avoidable bias, forgetting to subtract the optimal error",
+           section="ch02-diagnose"),
     Mutant("diagnose", "bias_clipped", "clips a negative avoidable bias to zero",
-           "avoidable_bias = train_error - optimal_error", "avoidable_bias = max(0.0, train_error - optimal_error)"),
+           "avoidable_bias = train_error - optimal_error", "avoidable_bias = max(0.0, train_error - optimal_error)",
+           student="clips a negative avoidable bias to zero instead of reporting it as it is",
+           section="ch02-diagnose"),
     Mutant("diagnose", "inclusive_tolerance", "counts a gap equal to the tolerance as high",
-           "high_bias = bool(avoidable_bias > tol)", "high_bias = bool(avoidable_bias >= tol)"),
+           "high_bias = bool(avoidable_bias > tol)", "high_bias = bool(avoidable_bias >= tol)",
+           student="counts a gap exactly equal to the tolerance as high",
+           section="ch02-diagnose"),
     Mutant("diagnose", "bias_hides_variance", "reports only high bias when both are high",
            "verdict = VERDICTS[int(high_bias) + 2 * int(high_variance)]",
-           "verdict = VERDICTS[1] if high_bias else VERDICTS[2 * int(high_variance)]"),
+           "verdict = VERDICTS[1] if high_bias else VERDICTS[2 * int(high_variance)]",
+           student="reports only high bias when both the bias and the variance are high",
+           section="ch02-diagnose"),
     Mutant("diagnose", "accepts_percentages", "accepts error rates outside [0, 1], such as 15 for 15 %",
-           "    if not 0.0 <= value <= 1.0:\n", "    if value != value:\n"),
+           "    if not 0.0 <= value <= 1.0:\n", "    if value != value:\n",
+           student="accepts error rates outside [0, 1], such as 15 for 15 %, instead of rejecting them",
+           section="ch02-diagnose"),
     Mutant("error_budget", "two_set_variance", "keeps measuring variance as dev error minus training error",
-           '"variance": train_dev_error - train_error,', '"variance": dev_error - train_error,'),
+           '"variance": train_dev_error - train_error,', '"variance": dev_error - train_error,',
+           student="still measures the variance as dev error minus training error, where the train-dev error belongs in between",
+           section="ch02-error-budget"),
     Mutant("error_budget", "mismatch_from_train", "measures data mismatch from the training error",
-           '"data_mismatch": dev_error - train_dev_error,', '"data_mismatch": dev_error - train_error,'),
+           '"data_mismatch": dev_error - train_dev_error,', '"data_mismatch": dev_error - train_error,',
+           student="measures the data mismatch from the training error instead of the train-dev error",
+           section="ch02-error-budget"),
     Mutant("error_budget", "overfitting_reversed", "takes dev error minus test error as dev overfitting",
-           "None if test_error is None else test_error - dev_error}", "None if test_error is None else dev_error - test_error}"),
+           "None if test_error is None else test_error - dev_error}", "None if test_error is None else dev_error - test_error}",
+           student="takes the dev error minus the test error as the overfitting to the dev set (the sign is reversed)",
+           section="ch02-error-budget"),
     Mutant("error_budget", "missing_test_is_zero", "reports a zero dev-overfitting gap when no test error was given",
-           "None if test_error is None else test_error - dev_error}", "0.0 if test_error is None else test_error - dev_error}"),
+           "None if test_error is None else test_error - dev_error}", "0.0 if test_error is None else test_error - dev_error}",
+           student="reports a dev-overfitting gap of zero when no test error was given, instead of leaving it unknown",
+           section="ch02-error-budget"),
     Mutant("error_budget", "inclusive_tolerance_budget", "counts a gap equal to the tolerance as high",
-           "budget[name] is not None and budget[name] > tol]", "budget[name] is not None and budget[name] >= tol]"),
+           "budget[name] is not None and budget[name] > tol]", "budget[name] is not None and budget[name] >= tol]",
+           student="counts a gap exactly equal to the tolerance as high",
+           section="ch02-error-budget"),
     Mutant("error_budget", "budget_ignores_optimal", "takes the training error itself as the avoidable bias",
-           '"avoidable_bias": train_error - optimal_error,', '"avoidable_bias": train_error,'),
+           '"avoidable_bias": train_error - optimal_error,', '"avoidable_bias": train_error,',
+           student="takes the training error itself as the avoidable bias, forgetting to subtract the optimal error",
+           section="ch02-error-budget"),
     Mutant("recipe", "more_data_for_bias", "recommends more data for high bias",
            'return ["bigger network", "train longer", "new architecture"]',
-           'return ["bigger network", "more data", "train longer", "new architecture"]'),
+           'return ["bigger network", "more data", "train longer", "new architecture"]',
+           student="recommends more data for high bias, which does not reduce bias",
+           section="ch02-recipe"),
     Mutant("recipe", "variance_first", "treats the variance first when both are high",
-           "    if high_bias:\n", "    if high_bias and not high_variance:\n"),
+           "    if high_bias:\n", "    if high_bias and not high_variance:\n",
+           student="treats the variance first when both the bias and the variance are high",
+           section="ch02-recipe"),
     Mutant("recipe", "ignores_data_budget", "recommends more data even when it cannot be collected",
-           "return remedies if more_data_possible else remedies[1:]", "return remedies"),
+           "return remedies if more_data_possible else remedies[1:]", "return remedies",
+           student="recommends more data even when no more data can be collected",
+           section="ch02-recipe"),
     Mutant("recipe", "everything_at_once", "lists the bias and the variance remedies together",
            'return ["bigger network", "train longer", "new architecture"]',
            'return ["bigger network", "train longer", "new architecture"] + '
-           '(["more data", "regularization"] if high_variance else [])'),
+           '(["more data", "regularization"] if high_variance else [])',
+           student="lists the bias and the variance remedies together instead of fixing the bias first",
+           section="ch02-recipe"),
     Mutant("capacity_sweep", "best_by_train_error", "picks the setting with the lowest training error",
-           '"best": int(np.argmin(dev_error))}', '"best": int(np.argmin(fitted_errors))}'),
+           '"best": int(np.argmin(dev_error))}', '"best": int(np.argmin(fitted_errors))}',
+           student="picks the setting with the lowest training error instead of the lowest dev error",
+           section="ch02-capacity-sweep"),
     Mutant("capacity_sweep", "last_of_ties", "on a tie picks the last setting with the lowest dev error",
-           '"best": int(np.argmin(dev_error))}', '"best": int(len(dev_error) - 1 - np.argmin(dev_error[::-1]))}'),
+           '"best": int(np.argmin(dev_error))}', '"best": int(len(dev_error) - 1 - np.argmin(dev_error[::-1]))}',
+           student="picks the last of several settings tied at the lowest dev error instead of the first",
+           section="ch02-capacity-sweep"),
     Mutant("capacity_sweep", "fits_on_dev_too", "trains each model on the training and the dev rows",
            "model = fit(setting, X_train, y_train)",
-           "model = fit(setting, np.vstack([X_train, X_dev]), np.concatenate([y_train, y_dev]))"),
+           "model = fit(setting, np.vstack([X_train, X_dev]), np.concatenate([y_train, y_dev]))",
+           student="trains each model on the dev rows as well as the training rows",
+           section="ch02-capacity-sweep"),
     Mutant("capacity_sweep", "swapped_errors", "measures the training error on the dev set and vice versa",
            "fitted_errors.append(_error_rate(model, X_train, y_train))",
-           "fitted_errors.append(_error_rate(model, X_dev, y_dev))"),
+           "fitted_errors.append(_error_rate(model, X_dev, y_dev))",
+           student="measures the training error on the dev set and the dev error on the training set",
+           section="ch02-capacity-sweep"),
     Mutant("log_spaced_sizes", "linear_spacing", "spaces the sizes evenly on a linear scale",
-           "np.round(np.geomspace(n_min, n_max, k))", "np.round(np.linspace(n_min, n_max, k))"),
+           "np.round(np.geomspace(n_min, n_max, k))", "np.round(np.linspace(n_min, n_max, k))",
+           student="spaces the sizes evenly on a linear scale instead of a logarithmic one",
+           section="ch02-log-spaced-sizes"),
     Mutant("log_spaced_sizes", "missing_endpoint", "leaves n_max out (endpoint=False)",
-           "np.round(np.geomspace(n_min, n_max, k))", "np.round(np.geomspace(n_min, n_max, k, endpoint=False))"),
+           "np.round(np.geomspace(n_min, n_max, k))", "np.round(np.geomspace(n_min, n_max, k, endpoint=False))",
+           student="leaves the largest size itself out of the list",
+           section="ch02-log-spaced-sizes"),
     Mutant("log_spaced_sizes", "truncates", "truncates instead of rounding to the nearest integer",
-           "np.round(np.geomspace(n_min, n_max, k))", "np.floor(np.geomspace(n_min, n_max, k))"),
+           "np.round(np.geomspace(n_min, n_max, k))", "np.floor(np.geomspace(n_min, n_max, k))",
+           student="truncates the sizes instead of rounding them to the nearest integer",
+           section="ch02-log-spaced-sizes"),
     Mutant("log_spaced_sizes", "repeats_sizes", "keeps repeated sizes at a crowded small end",
-           "sizes[i] = max(sizes[i], sizes[i - 1] + 1)", "sizes[i] = sizes[i]"),
+           "sizes[i] = max(sizes[i], sizes[i - 1] + 1)", "sizes[i] = sizes[i]",
+           student="keeps repeated sizes where the small end is crowded instead of removing duplicates",
+           section="ch02-log-spaced-sizes"),
     Mutant("learning_curve", "train_error_on_full_train", "measures the training error on the whole training set",
            "subset_errors.append(_error_rate(predictor, X_train[rows], y_train[rows]))",
-           "subset_errors.append(_error_rate(predictor, X_train, y_train))"),
+           "subset_errors.append(_error_rate(predictor, X_train, y_train))",
+           student="measures the training error on the whole training set instead of on the subset the model was trained on",
+           section="ch02-learning-curve"),
     Mutant("learning_curve", "dev_error_on_subset", "evaluates the curve on the training subset only",
            "dev_errors.append(_error_rate(predictor, X_dev, y_dev))",
-           "dev_errors.append(_error_rate(predictor, X_train[rows], y_train[rows]))"),
+           "dev_errors.append(_error_rate(predictor, X_train[rows], y_train[rows]))",
+           student="evaluates the curve on the training subset only instead of on the dev set",
+           section="ch02-learning-curve"),
     Mutant("learning_curve", "fresh_sample_per_size", "draws a new random subset for every size (not nested)",
-           "rows = order[:size]", "rows = rng.permutation(n_train)[:size]"),
+           "rows = order[:size]", "rows = rng.permutation(n_train)[:size]",
+           student="draws a new random subset for every size instead of nested subsets from one shuffle",
+           section="ch02-learning-curve"),
     Mutant("learning_curve", "unshuffled", "takes the first rows of the training set without shuffling",
-           "order = rng.permutation(n_train)", "order = np.arange(n_train)"),
+           "order = rng.permutation(n_train)", "order = np.arange(n_train)",
+           student="takes the first rows of the training set without shuffling",
+           section="ch02-learning-curve"),
 ]

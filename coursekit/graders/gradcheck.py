@@ -19,7 +19,7 @@ import numpy as np
 
 from ..hidden import CheckSuite
 from ..variants import Mutant
-from .common import all_value_errors, generator, outcomes
+from .common import all_value_errors, generator, outcomes, wrong_type
 
 SUITE = CheckSuite("gradcheck")
 check = SUITE.check
@@ -238,7 +238,7 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_NUMERICAL = ["x a float32 array", "x a list", "h = 0", "h = -1e-5", "h = nan", "method = 'backward'"]
+_BAD_NUMERICAL = [wrong_type("x a float32 array"), wrong_type("x a list"), "h = 0", "h = -1e-5", "h = nan", "method = 'backward'"]
 
 
 @check("numerical_gradient", "bad arguments raise ValueError")
@@ -328,11 +328,21 @@ def _(got, reference, seed):
     return None
 
 
-@check("relative_error", "symmetric in a and b, and unchanged when both are scaled by 1e-9, 1e9 or -3")
-def _re_invariance(student, seed):
+def _invariance_pair(seed):
+    """Two (5, 4) arrays that differ by 1e-4 to 1e-3 in every entry.
+
+    The gap is kept away from zero: with a gap of 1e-7 the cancellation in a - b alone changes
+    the error in its 9th digit when both are scaled, and a correct answer would fail.
+    """
     rng = generator(seed, 220)
     a = rng.normal(size=(5, 4))
-    b = a + rng.normal(0, 1e-3, size=(5, 4))
+    gap = rng.uniform(1e-4, 1e-3, size=(5, 4)) * rng.choice([-1.0, 1.0], size=(5, 4))
+    return a, a + gap
+
+
+@check("relative_error", "symmetric in a and b, and unchanged when both are scaled by 1e-9, 1e9 or -3")
+def _re_invariance(student, seed):
+    a, b = _invariance_pair(seed)
     return [student.relative_error(a, b), student.relative_error(b, a)] + [
         student.relative_error(s * a, s * b) for s in (1e-9, 1e9, -3.0)]
 
@@ -347,9 +357,7 @@ def _(got, reference, seed):
         if problem:
             return problem
     base = got[0]
-    rng = generator(seed, 220)
-    a = rng.normal(size=(5, 4))
-    b = a + rng.normal(0, 1e-3, size=(5, 4))
+    a, b = _invariance_pair(seed)
     if not np.allclose(base, _expected_relative(a, b), rtol=1e-9, atol=0):
         return "the relative error of the unscaled pair is wrong"
     if not np.allclose(got[1], base, rtol=1e-12, atol=0):
@@ -361,25 +369,35 @@ def _(got, reference, seed):
     return None
 
 
-@check("relative_error", "inputs are not modified; a shape mismatch or non-numeric input raises ValueError")
-def _re_errors(student, seed):
+@check("relative_error", "a and b are not modified")
+def _re_untouched(student, seed):
     a, b = np.array([1.0, -2.0, 3.0]), np.array([1.5, 0.0, 3.0])
     student.relative_error(a, b)
+    return [a, b]
+
+
+@_re_untouched.judge
+def _(got, reference, seed):
+    problem = _count_problem(got, 2, "parts")
+    if problem:
+        return problem
+    a, b = got
+    if not (isinstance(a, np.ndarray) and np.array_equal(a, [1.0, -2.0, 3.0])
+            and isinstance(b, np.ndarray) and np.array_equal(b, [1.5, 0.0, 3.0])):
+        return "relative_error modified its inputs"
+    return None
+
+
+@check("relative_error", "a shape mismatch or non-numeric input raises ValueError")
+def _re_errors(student, seed):
     f = student.relative_error
-    return [a, b, outcomes([lambda: f(np.ones(3), np.ones(4)), lambda: f(np.ones((2, 3)), np.ones((3, 2))),
-                            lambda: f("abc", "abd")])]
+    return outcomes([lambda: f(np.ones(3), np.ones(4)), lambda: f(np.ones((2, 3)), np.ones((3, 2))),
+                     lambda: f("abc", "abd")])
 
 
 @_re_errors.judge
 def _(got, reference, seed):
-    problem = _count_problem(got, 3, "parts")
-    if problem:
-        return problem
-    a, b, bad = got
-    if not (isinstance(a, np.ndarray) and np.array_equal(a, [1.0, -2.0, 3.0])
-            and isinstance(b, np.ndarray) and np.array_equal(b, [1.5, 0.0, 3.0])):
-        return "relative_error modified its inputs"
-    return all_value_errors(bad, ["shapes (3,) and (4,)", "shapes (2, 3) and (3, 2)", "strings"])
+    return all_value_errors(got, ["shapes (3,) and (4,)", "shapes (2, 3) and (3, 2)", wrong_type("strings")])
 
 
 # -- verdict ------------------------------------------------------------------------------
@@ -453,7 +471,8 @@ def _(got, reference, seed):
     return _labels_problem(got, labels, "non-finite errors")
 
 
-_BAD_VERDICT = ["rel_err = -1e-9", "rel_err = '1e-3'", "rel_err = None", "rel_err = [1e-3, 1e-5]"]
+_BAD_VERDICT = ["rel_err = -1e-9", wrong_type("rel_err = '1e-3'"), wrong_type("rel_err = None"),
+                wrong_type("rel_err = [1e-3, 1e-5]")]
 
 
 @check("verdict", "a negative or non-numeric rel_err raises ValueError")
@@ -889,8 +908,8 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_GRADCHECK = ["grads without b2", "grads['W1'] transposed", "n_per_param = 0", "h = 0", "rng = None",
-                  "params['W1'] float32"]
+_BAD_GRADCHECK = ["grads without b2", "grads['W1'] transposed", "n_per_param = 0", "h = 0", wrong_type("rng = None"),
+                  wrong_type("params['W1'] float32")]
 
 
 @check("grad_check", "bad arguments raise ValueError")
@@ -1101,7 +1120,7 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_MLP = ["keep_prob = 0", "keep_prob = 1.5", "lam = -1", "keep_prob = 0.5 without a seed", "a 3-layer network"]
+_BAD_MLP = ["keep_prob = 0", "keep_prob = 1.5", "lam = -1", wrong_type("keep_prob = 0.5 without a seed"), "a 3-layer network"]
 
 
 @check("mlp_loss_and_grads", "bad arguments raise ValueError")
@@ -1124,77 +1143,139 @@ SUITE.mutants = [
     Mutant("numerical_gradient", "forward_difference", "uses the forward difference for the default method",
            "            x[index] = saved - h\n            f_minus = float(f(x))\n"
            "            grad[index] = (f_plus - f_minus) / (2 * h)",
-           "            x[index] = saved\n            grad[index] = (f_plus - float(f(x))) / h"),
+           "            x[index] = saved\n            grad[index] = (f_plus - float(f(x))) / h",
+           student="uses the forward difference where the centered difference is the default",
+           section="ch05-numerical-gradient"),
     Mutant("numerical_gradient", "not_restored", "never writes the saved value back, so later entries see a moved x",
            "            grad[index] = (f_plus - f_x) / h\n        x[index] = saved\n",
-           "            grad[index] = (f_plus - f_x) / h\n"),
+           "            grad[index] = (f_plus - f_x) / h\n",
+           student="never puts the saved value back, so later entries are estimated at a moved x",
+           section="ch05-numerical-gradient"),
     Mutant("numerical_gradient", "restored_by_arithmetic", "undoes the step by adding h back instead of restoring "
            "the saved value (x + h - h is not always x)",
-           "        x[index] = saved\n    return grad", "        x[index] = x[index] + h\n    return grad"),
+           "        x[index] = saved\n    return grad", "        x[index] = x[index] + h\n    return grad",
+           student="undoes each step by arithmetic instead of restoring the saved value, which is not always exact in floating point",
+           section="ch05-numerical-gradient"),
     Mutant("numerical_gradient", "float32_silently", "stores the estimates in a float32 array",
-           "grad = np.zeros(x.shape, dtype=np.float64)", "grad = np.zeros(x.shape, dtype=np.float32)"),
+           "grad = np.zeros(x.shape, dtype=np.float64)", "grad = np.zeros(x.shape, dtype=np.float32)",
+           student="stores the estimates in a float32 array, losing precision",
+           section="ch05-numerical-gradient"),
     Mutant("numerical_gradient", "one_sided_denominator", "divides the centered difference by h instead of 2h",
-           "grad[index] = (f_plus - f_minus) / (2 * h)", "grad[index] = (f_plus - f_minus) / h"),
+           "grad[index] = (f_plus - f_minus) / (2 * h)", "grad[index] = (f_plus - f_minus) / h",
+           student="divides the centered difference by h instead of 2h",
+           section="ch05-numerical-gradient"),
     Mutant("relative_error", "no_both_zero_guard", "divides by max(|a|, |b|) even where both are 0 (NaN)",
            "return np.where(both_zero, 0.0, difference / np.where(both_zero, 1.0, scale))",
-           "return difference / scale"),
+           "return difference / scale",
+           student="divides by zero (giving NaN) where both values are 0",
+           section="ch05-relative-error"),
     Mutant("relative_error", "one_side_denominator", "divides by |a| only (asymmetric)",
-           "scale = np.maximum(np.abs(a), np.abs(b))", "scale = np.abs(a)"),
+           "scale = np.maximum(np.abs(a), np.abs(b))", "scale = np.abs(a)",
+           student="divides by the size of one value only, so the error is not symmetric",
+           section="ch05-relative-error"),
     Mutant("relative_error", "sum_denominator", "divides by |a| + |b| (another convention, half the values)",
-           "scale = np.maximum(np.abs(a), np.abs(b))", "scale = np.abs(a) + np.abs(b)"),
+           "scale = np.maximum(np.abs(a), np.abs(b))", "scale = np.abs(a) + np.abs(b)",
+           student="divides by the sum of the two sizes instead of the larger one",
+           section="ch05-relative-error"),
     Mutant("relative_error", "floored_denominator", "floors the denominator at 1e-8 instead of guarding both-zero",
            "return np.where(both_zero, 0.0, difference / np.where(both_zero, 1.0, scale))",
-           "return difference / np.maximum(scale, 1e-8)"),
+           "return difference / np.maximum(scale, 1e-8)",
+           student="floors the denominator at a small constant, which breaks scale invariance for small gradients",
+           section="ch05-relative-error"),
     Mutant("relative_error", "absolute_error", "returns the absolute difference",
            "return np.where(both_zero, 0.0, difference / np.where(both_zero, 1.0, scale))",
-           "return difference"),
+           "return difference",
+           student="returns the absolute difference instead of the relative one",
+           section="ch05-relative-error"),
     Mutant("verdict", "ignores_kinks", "accepts the middle band with or without kinks",
-           'return "ok" if has_kinks else "suspicious"', 'return "ok"'),
+           'return "ok" if has_kinks else "suspicious"', 'return "ok"',
+           student="accepts the middle band whether or not kinks were crossed",
+           section="ch05-verdict"),
     Mutant("verdict", "other_bands", "uses the bands 1e-7 / 1e-5 / 1e-3 of another source",
-           "    if err < 1e-4:\n        return \"ok\" if has_kinks", "    if err < 1e-5:\n        return \"ok\" if has_kinks"),
+           "    if err < 1e-4:\n        return \"ok\" if has_kinks", "    if err < 1e-5:\n        return \"ok\" if has_kinks",
+           student="uses band edges from another source instead of the ones in the chapter",
+           section="ch05-verdict"),
     Mutant("verdict", "nan_passes", "writes the tests from the top, so NaN falls through to 'ok'",
            '        return "suspicious"\n    return "wrong"',
-           '        return "suspicious"\n    return "wrong" if err >= 1e-2 else "ok"'),
+           '        return "suspicious"\n    return "wrong" if err >= 1e-2 else "ok"',
+           student="lets a NaN error fall through to a passing verdict",
+           section="ch05-verdict"),
     Mutant("verdict", "inclusive_edges", "puts the band edges in the band below (<= instead of <)",
-           "    if err < 1e-7:\n        return \"ok\"", "    if err <= 1e-7:\n        return \"ok\""),
+           "    if err < 1e-7:\n        return \"ok\"", "    if err <= 1e-7:\n        return \"ok\"",
+           student="puts the values exactly on a band edge into the band below",
+           section="ch05-verdict"),
     Mutant("kink_crossed", "one_sided", "only asks whether z + h lands on the other side of 0 from z",
-           "return (z + h > 0) != (z - h > 0)", "return (z + h > 0) != (z > 0)"),
+           "return (z + h > 0) != (z - h > 0)", "return (z + h > 0) != (z > 0)",
+           student="only looks at the step to z + h and forgets the step to z - h",
+           section="ch05-kink-crossed"),
     Mutant("kink_crossed", "abs_within_h", "tests |z| < h, getting z = h and z = -h the wrong way round",
-           "return (z + h > 0) != (z - h > 0)", "return np.abs(z) < h"),
+           "return (z + h > 0) != (z - h > 0)", "return np.abs(z) < h",
+           student="tests |z| < h, which gets the points exactly h away from the kink wrong",
+           section="ch05-kink-crossed"),
     Mutant("kink_crossed", "twice_h", "thinks the centered step spans 2h either way",
-           "return (z + h > 0) != (z - h > 0)", "return (z + 2 * h > 0) != (z - 2 * h > 0)"),
+           "return (z + h > 0) != (z - h > 0)", "return (z + 2 * h > 0) != (z - 2 * h > 0)",
+           student="thinks the centered step reaches 2h either way",
+           section="ch05-kink-crossed"),
     Mutant("kink_crossed", "any_kink", "returns one bool for the whole array",
-           "return (z + h > 0) != (z - h > 0)", "return np.bool_(np.any((z + h > 0) != (z - h > 0)))"),
+           "return (z + h > 0) != (z - h > 0)", "return np.bool_(np.any((z + h > 0) != (z - h > 0)))",
+           student="returns one bool for the whole array instead of one per entry",
+           section="ch05-kink-crossed"),
     Mutant("grad_check", "first_tensor_only", "checks only the first tensor",
            "    for name, value in params.items():\n        analytic",
-           "    for name, value in list(params.items())[:1]:\n        analytic"),
+           "    for name, value in list(params.items())[:1]:\n        analytic",
+           student="checks only the first tensor of the network",
+           section="ch05-grad-check"),
     Mutant("grad_check", "biases_skipped", "skips the biases (reports 0 for them)",
            "        analytic = np.asarray(grads[name], dtype=np.float64).ravel()\n",
            "        if name.startswith(\"b\"):\n            worst[name] = 0.0\n            continue\n"
-           "        analytic = np.asarray(grads[name], dtype=np.float64).ravel()\n"),
+           "        analytic = np.asarray(grads[name], dtype=np.float64).ravel()\n",
+           student="skips the biases",
+           section="ch05-grad-check"),
     Mutant("grad_check", "forward_difference", "uses a forward difference inside the check",
-           "numeric = (plus - minus) / (2 * h)", "numeric = (plus - float(loss_fn(params))) / h"),
+           "numeric = (plus - minus) / (2 * h)", "numeric = (plus - float(loss_fn(params))) / h",
+           student="uses a forward difference inside the check",
+           section="ch05-grad-check"),
     Mutant("grad_check", "first_entries", "always checks the first entries instead of random ones",
            "chosen = rng.choice(flat.size, size=min(n_per_param, flat.size), replace=False)",
-           "chosen = np.arange(min(n_per_param, flat.size))"),
+           "chosen = np.arange(min(n_per_param, flat.size))",
+           student="always checks the first entries of a tensor instead of entries drawn at random",
+           section="ch05-grad-check"),
     Mutant("grad_check", "with_replacement", "draws entries with replacement, so some are checked twice and others never",
-           "size=min(n_per_param, flat.size), replace=False)", "size=min(n_per_param, flat.size), replace=True)"),
+           "size=min(n_per_param, flat.size), replace=False)", "size=min(n_per_param, flat.size), replace=True)",
+           student="draws the entries to check with replacement, so some are checked twice and others never",
+           section="ch05-grad-check"),
     Mutant("grad_check", "mean_not_max", "reports the mean error of the checked entries instead of the worst",
-           "worst[name] = float(max(errors))", "worst[name] = float(np.mean(errors))"),
+           "worst[name] = float(max(errors))", "worst[name] = float(np.mean(errors))",
+           student="reports the mean error of the checked entries instead of the worst one",
+           section="ch05-grad-check"),
     Mutant("grad_check", "not_restored", "leaves each entry at x - h after checking it",
-           "            flat[i] = saved\n            numeric", "            numeric"),
+           "            flat[i] = saved\n            numeric", "            numeric",
+           student="leaves each checked entry moved after checking it",
+           section="ch05-grad-check"),
     Mutant("mlp_loss_and_grads", "penalty_missing_in_dW", "adds the L2 term to the loss but not to dW",
-           '"W1": X.T @ dZ1 + lam / n * W1,', '"W1": X.T @ dZ1,'),
+           '"W1": X.T @ dZ1 + lam / n * W1,', '"W1": X.T @ dZ1,',
+           student="adds the L2 term to the loss but not to the weight gradients",
+           section="ch05-mlp-loss-and-grads"),
     Mutant("mlp_loss_and_grads", "biases_penalized", "penalizes the biases as well",
            "penalty = lam / (2 * n) * (float(np.sum(W1 * W1)) + float(np.sum(W2 * W2)))",
-           "penalty = lam / (2 * n) * (float(np.sum(W1 * W1)) + float(np.sum(W2 * W2)) + float(np.sum(b1 * b1)))"),
+           "penalty = lam / (2 * n) * (float(np.sum(W1 * W1)) + float(np.sum(W2 * W2)) + float(np.sum(b1 * b1)))",
+           student="penalizes the biases as well as the weights",
+           section="ch05-mlp-loss-and-grads"),
     Mutant("mlp_loss_and_grads", "mask_not_reused", "forgets the dropout mask in the backward pass",
-           "dZ1 = dD * mask * relu_grad(Z1)", "dZ1 = dD * relu_grad(Z1)"),
+           "dZ1 = dD * mask * relu_grad(Z1)", "dZ1 = dD * relu_grad(Z1)",
+           student="forgets the dropout mask in the backward pass",
+           section="ch05-mlp-loss-and-grads"),
     Mutant("mlp_loss_and_grads", "no_rescale", "drops units without dividing the kept ones by keep_prob",
            "mask = (np.random.default_rng(seed).random(A1.shape) < keep_prob) / keep_prob",
-           "mask = (np.random.default_rng(seed).random(A1.shape) < keep_prob) * 1.0"),
+           "mask = (np.random.default_rng(seed).random(A1.shape) < keep_prob) * 1.0",
+           student="drops units without dividing the kept ones by keep_prob",
+           section="ch05-mlp-loss-and-grads"),
     Mutant("mlp_loss_and_grads", "bias_gradient_averaged", "averages the bias gradient over the batch instead of summing",
-           '"b1": dZ1.sum(axis=0),', '"b1": dZ1.mean(axis=0),'),
+           '"b1": dZ1.sum(axis=0),', '"b1": dZ1.mean(axis=0),',
+           student="averages the bias gradient over the batch instead of summing it, so it comes out N times too small",
+           section="ch05-mlp-loss-and-grads"),
     Mutant("mlp_loss_and_grads", "lam_over_n_value", "uses lam/N instead of lam/(2N) in the loss",
-           "penalty = lam / (2 * n) *", "penalty = lam / n *"),
+           "penalty = lam / (2 * n) *", "penalty = lam / n *",
+           student="uses lam/N instead of lam/(2N) in the loss's penalty term",
+           section="ch05-mlp-loss-and-grads"),
 ]

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..hidden import CheckSuite
 from ..variants import Mutant
-from .common import all_value_errors, generator, outcomes
+from .common import all_value_errors, generator, outcomes, wrong_type
 
 SUITE = CheckSuite("initialization")
 check = SUITE.check
@@ -232,7 +232,8 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_INIT = ["scheme 'xavier'", "scheme 'He' (wrong case)", "n_in = 0", "n_out = 2.5", "rng = None", "rng = 42"]
+_BAD_INIT = ["scheme 'xavier'", "scheme 'He' (wrong case)", "n_in = 0", wrong_type("n_out = 2.5"),
+             wrong_type("rng = None"), wrong_type("rng = 42")]
 
 
 @check("init_weights", "an unknown scheme, a non-positive or non-integer size, or a missing Generator raises ValueError")
@@ -385,7 +386,8 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_NETWORK = ["one layer size", "a size of 0", "a size of 2.5", "unknown scheme", "rng = None", "a string"]
+_BAD_NETWORK = ["one layer size", "a size of 0", wrong_type("a size of 2.5"), "unknown scheme",
+                wrong_type("rng = None"), wrong_type("a string")]
 
 
 @check("init_network", "bad layer sizes, an unknown scheme or a missing Generator raise ValueError")
@@ -931,102 +933,178 @@ def _(got, reference, seed):
 _BAD_INFERENCE = ["a 1-D x", "running_mean of the wrong length", "a negative running_var", "eps = 0"]
 
 
-@check("batchnorm_inference", "mismatched shapes, a negative running variance or eps <= 0 raise ValueError; inputs untouched")
+@check("batchnorm_inference", "mismatched shapes, a negative running variance or eps <= 0 raise ValueError")
 def _bi_errors(student, seed):
     x, gamma, beta, mean, var = _inference_case(seed, 10)
     f = student.batchnorm_inference
-    errors = outcomes([lambda: f(x[0], gamma, beta, mean, var), lambda: f(x, gamma, beta, mean[1:], var),
-                       lambda: f(x, gamma, beta, mean, -var), lambda: f(x, gamma, beta, mean, var, eps=0.0)])
-    f(x, gamma, beta, mean, var)
-    return [errors, [x, gamma, beta, mean, var]]
+    return outcomes([lambda: f(x[0], gamma, beta, mean, var), lambda: f(x, gamma, beta, mean[1:], var),
+                     lambda: f(x, gamma, beta, mean, -var), lambda: f(x, gamma, beta, mean, var, eps=0.0)])
 
 
 @_bi_errors.judge
 def _(got, reference, seed):
-    errors, arrays = _list(got, 2, "results")
-    problem = all_value_errors(_list(errors, len(_BAD_INFERENCE), "outcomes"), _BAD_INFERENCE)
-    if problem:
-        return problem
-    if not all(np.array_equal(np.asarray(a), b) for a, b in zip(_list(arrays, 5, "arrays"), _inference_case(seed, 10))):
-        return "batchnorm_inference modified its inputs"
+    return all_value_errors(_list(got, len(_BAD_INFERENCE), "outcomes"), _BAD_INFERENCE)
+
+
+@check("batchnorm_inference", "x, gamma, beta, running_mean and running_var are not modified")
+def _bi_untouched(student, seed):
+    x, gamma, beta, mean, var = _inference_case(seed, 10)
+    student.batchnorm_inference(x, gamma, beta, mean, var)
+    return [x, gamma, beta, mean, var]
+
+
+@_bi_untouched.judge
+def _(got, reference, seed):
+    arrays = _list(got, 5, "arrays")
+    for array, original in zip(arrays, _inference_case(seed, 10)):
+        if not (isinstance(array, np.ndarray) and array.shape == original.shape and np.array_equal(array, original)):
+            return "batchnorm_inference modified its inputs"
     return None
 
 
 # -- mutants: plausible wrong implementations, each must lose points -------------------
 SUITE.mutants = [
     Mutant("init_weights", "he_fan_out", "uses the fan-out n_out instead of the fan-in for He",
-           '"he": np.sqrt(2.0 / n_in)}', '"he": np.sqrt(2.0 / n_out)}'),
+           '"he": np.sqrt(2.0 / n_in)}', '"he": np.sqrt(2.0 / n_out)}',
+           student="uses the fan-out (n_out) instead of the fan-in for He initialization",
+           section="ch04-init-weights"),
     Mutant("init_weights", "he_variance_as_std", "uses the variance 2/n_in as the standard deviation (missing sqrt)",
-           '"he": np.sqrt(2.0 / n_in)}', '"he": 2.0 / n_in}'),
+           '"he": np.sqrt(2.0 / n_in)}', '"he": 2.0 / n_in}',
+           student="uses the variance 2/n_in as the standard deviation (a missing square root)",
+           section="ch04-init-weights"),
     Mutant("init_weights", "uniform_bound_without_6", "uses sqrt(2/(n_in+n_out)) as the uniform bound (the normal's std)",
-           "bound = np.sqrt(6.0 / (n_in + n_out))", "bound = np.sqrt(2.0 / (n_in + n_out))"),
+           "bound = np.sqrt(6.0 / (n_in + n_out))", "bound = np.sqrt(2.0 / (n_in + n_out))",
+           student="uses the normal's standard deviation as the bound of the uniform distribution, so its spread is too small",
+           section="ch04-init-weights"),
     Mutant("init_weights", "glorot_without_2", "gives Glorot normal the variance 1/(n_in+n_out)",
-           '"glorot_normal": np.sqrt(2.0 / (n_in + n_out)),', '"glorot_normal": np.sqrt(1.0 / (n_in + n_out)),'),
+           '"glorot_normal": np.sqrt(2.0 / (n_in + n_out)),', '"glorot_normal": np.sqrt(1.0 / (n_in + n_out)),',
+           student="gives Glorot normal the variance 1/(n_in + n_out), half the intended one",
+           section="ch04-init-weights"),
     Mutant("init_weights", "small_as_variance", "reads 0.01 as the variance of 'small' (std 0.1)",
-           '"small": 0.01,', '"small": np.sqrt(0.01),'),
+           '"small": 0.01,', '"small": np.sqrt(0.01),',
+           student="reads 0.01 as the variance of the 'small' scheme instead of its standard deviation",
+           section="ch04-init-weights"),
     Mutant("init_weights", "uniform_for_normal", "draws uniform numbers of the right variance where a normal is asked for",
-           "return std * rng.standard_normal(shape)", "return std * rng.uniform(-np.sqrt(3.0), np.sqrt(3.0), size=shape)"),
+           "return std * rng.standard_normal(shape)", "return std * rng.uniform(-np.sqrt(3.0), np.sqrt(3.0), size=shape)",
+           student="draws uniform numbers of the right variance where a normal distribution is asked for",
+           section="ch04-init-weights"),
     Mutant("init_weights", "global_random_state", "draws from NumPy's global random state instead of rng",
-           "return std * rng.standard_normal(shape)", "return std * np.random.standard_normal(shape)"),
+           "return std * rng.standard_normal(shape)", "return std * np.random.standard_normal(shape)",
+           student="draws from NumPy's global random state instead of the rng it was given, so results are not reproducible",
+           section="ch04-init-weights"),
     Mutant("init_network", "bias_0_01", "starts every bias at 0.01, the old habit for ReLU",
-           'params[f"b{layer}"] = np.zeros(sizes[layer])', 'params[f"b{layer}"] = np.full(sizes[layer], 0.01)'),
+           'params[f"b{layer}"] = np.zeros(sizes[layer])', 'params[f"b{layer}"] = np.full(sizes[layer], 0.01)',
+           student="starts every bias at 0.01 instead of 0",
+           section="ch04-init-network"),
     Mutant("init_network", "random_biases", "initializes the biases from the scheme too",
            'params[f"b{layer}"] = np.zeros(sizes[layer])',
-           'params[f"b{layer}"] = init_weights(1, sizes[layer], scheme, rng)[0]'),
+           'params[f"b{layer}"] = init_weights(1, sizes[layer], scheme, rng)[0]',
+           student="draws the biases from the scheme too, where they start at 0",
+           section="ch04-init-network"),
     Mutant("init_network", "fan_in_is_layer_size", "takes a layer's own size as its fan-in (draws the transpose)",
            "init_weights(sizes[layer - 1], sizes[layer], scheme, rng)",
-           "init_weights(sizes[layer], sizes[layer - 1], scheme, rng).T"),
+           "init_weights(sizes[layer], sizes[layer - 1], scheme, rng).T",
+           student="takes a layer's own size as its fan-in, so the weight matrices have the transposed shape",
+           section="ch04-init-network"),
     Mutant("init_network", "reseeded_per_layer", "makes a fresh generator with a fixed seed for every layer",
            "init_weights(sizes[layer - 1], sizes[layer], scheme, rng)",
-           "init_weights(sizes[layer - 1], sizes[layer], scheme, np.random.default_rng(0))"),
+           "init_weights(sizes[layer - 1], sizes[layer], scheme, np.random.default_rng(0))",
+           student="makes a fresh generator with a fixed seed for every layer instead of drawing from the rng it was given",
+           section="ch04-init-network"),
     Mutant("init_network", "always_he", "ignores the scheme and always uses He",
            "init_weights(sizes[layer - 1], sizes[layer], scheme, rng)",
-           'init_weights(sizes[layer - 1], sizes[layer], "he", rng)'),
+           'init_weights(sizes[layer - 1], sizes[layer], "he", rng)',
+           student="ignores the scheme argument and always uses He initialization",
+           section="ch04-init-network"),
     Mutant("activation_stats", "pre_activations", "reports the statistics of Z (before the nonlinearity) instead of A",
-           '{"mean": float(A.mean()), "std": float(A.std()),', '{"mean": float(Z.mean()), "std": float(Z.std()),'),
+           '{"mean": float(A.mean()), "std": float(A.std()),', '{"mean": float(Z.mean()), "std": float(Z.std()),',
+           student="reports the statistics of the pre-activations Z instead of the activations A",
+           section="ch04-activation-stats"),
     Mutant("activation_stats", "per_unit_std", "averages the per-unit standard deviations instead of the layer's",
-           '"std": float(A.std()),', '"std": float(A.std(axis=0).mean()),'),
+           '"std": float(A.std()),', '"std": float(A.std(axis=0).mean()),',
+           student="averages the standard deviations of the single units instead of taking the whole layer's",
+           section="ch04-activation-stats"),
     Mutant("activation_stats", "saturation_by_value", "counts |a| > 0.99 as saturated instead of f'(z) < 0.01",
-           '"saturated": float(np.mean(slope(Z) < 0.01))', '"saturated": float(np.mean(np.abs(A) > 0.99))'),
+           '"saturated": float(np.mean(slope(Z) < 0.01))', '"saturated": float(np.mean(np.abs(A) > 0.99))',
+           student="counts an activation as saturated by its value (|a| > 0.99) instead of by its small derivative",
+           section="ch04-activation-stats"),
     Mutant("activation_stats", "zero_on_pre_activations", "counts zero pre-activations z <= 0 instead of zero activations",
-           '"zero": float(np.mean(A == 0.0))', '"zero": float(np.mean(Z <= 0.0))'),
+           '"zero": float(np.mean(A == 0.0))', '"zero": float(np.mean(Z <= 0.0))',
+           student="counts zero pre-activations instead of zero activations",
+           section="ch04-activation-stats"),
     Mutant("batchnorm_forward", "wrong_axis", "takes the mean over the features of each example (axis 1)",
-           "mean = x.mean(axis=0)", "mean = x.mean(axis=1, keepdims=True)"),
+           "mean = x.mean(axis=0)", "mean = x.mean(axis=1, keepdims=True)",
+           student="takes the mean and variance over the features of each example instead of over the batch",
+           section="ch04-batchnorm-forward"),
     Mutant("batchnorm_forward", "no_eps", "forgets eps: divides by the bare standard deviation",
-           "std = np.sqrt(var + eps)", "std = np.sqrt(var)"),
+           "std = np.sqrt(var + eps)", "std = np.sqrt(var)",
+           student="divides by the bare standard deviation, forgetting eps",
+           section="ch04-batchnorm-forward"),
     Mutant("batchnorm_forward", "eps_outside_root", "adds eps to the standard deviation instead of the variance",
-           "std = np.sqrt(var + eps)", "std = np.sqrt(var) + eps"),
+           "std = np.sqrt(var + eps)", "std = np.sqrt(var) + eps",
+           student="adds eps to the standard deviation instead of to the variance under the square root",
+           section="ch04-batchnorm-forward"),
     Mutant("batchnorm_forward", "divides_by_variance", "divides by the variance instead of the standard deviation",
-           "x_hat = (x - mean) / std", "x_hat = (x - mean) / (var + eps)"),
+           "x_hat = (x - mean) / std", "x_hat = (x - mean) / (var + eps)",
+           student="divides by the variance instead of the standard deviation",
+           section="ch04-batchnorm-forward"),
     Mutant("batchnorm_forward", "unbiased_variance", "uses the unbiased variance (divides by N - 1)",
-           "var = np.mean((x - mean) ** 2, axis=0)", "var = np.var(x, axis=0, ddof=1)"),
+           "var = np.mean((x - mean) ** 2, axis=0)", "var = np.var(x, axis=0, ddof=1)",
+           student="uses the unbiased variance (divides by N - 1) instead of the batch variance",
+           section="ch04-batchnorm-forward"),
     Mutant("batchnorm_backward", "no_mean_term", "forgets that the batch mean depends on x",
-           "dx = (dx_hat - dx_hat.mean(axis=0) - x_hat", "dx = (dx_hat - x_hat"),
+           "dx = (dx_hat - dx_hat.mean(axis=0) - x_hat", "dx = (dx_hat - x_hat",
+           student="forgets that the batch mean depends on x",
+           section="ch04-batchnorm-backward"),
     Mutant("batchnorm_backward", "no_variance_term", "forgets that the batch variance depends on x",
-           " - x_hat * np.mean(dx_hat * x_hat, axis=0)) / std", ") / std"),
+           " - x_hat * np.mean(dx_hat * x_hat, axis=0)) / std", ") / std",
+           student="forgets that the batch variance depends on x",
+           section="ch04-batchnorm-backward"),
     Mutant("batchnorm_backward", "statistics_constant", "treats the batch mean and variance as constants",
-           "dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)) / std", "dx = dx_hat / std"),
+           "dx = (dx_hat - dx_hat.mean(axis=0) - x_hat * np.mean(dx_hat * x_hat, axis=0)) / std", "dx = dx_hat / std",
+           student="treats the batch mean and variance as constants",
+           section="ch04-batchnorm-backward"),
     Mutant("batchnorm_backward", "forgets_gamma", "forgets to multiply the upstream gradient by gamma",
-           "dx_hat = dout * gamma", "dx_hat = dout"),
+           "dx_hat = dout * gamma", "dx_hat = dout",
+           student="forgets to multiply the upstream gradient by gamma",
+           section="ch04-batchnorm-backward"),
     Mutant("batchnorm_backward", "dgamma_is_dbeta", "sums dout for dgamma, forgetting the factor x_hat",
-           "dgamma = np.sum(dout * x_hat, axis=0)", "dgamma = dout.sum(axis=0)"),
+           "dgamma = np.sum(dout * x_hat, axis=0)", "dgamma = dout.sum(axis=0)",
+           student="sums the upstream gradient for dgamma, forgetting the factor x_hat",
+           section="ch04-batchnorm-backward"),
     Mutant("update_running_stats", "momentum_on_new", "weighs the new batch by momentum (the other convention)",
            "return momentum * old_mean + (1 - momentum) * new_mean, momentum * old_var + (1 - momentum) * new_var",
-           "return (1 - momentum) * old_mean + momentum * new_mean, (1 - momentum) * old_var + momentum * new_var"),
+           "return (1 - momentum) * old_mean + momentum * new_mean, (1 - momentum) * old_var + momentum * new_var",
+           student="gives the new batch the weight momentum, where momentum weighs the old running value",
+           section="ch04-update-running-stats"),
     Mutant("update_running_stats", "averages_std", "averages the standard deviation of the batch instead of its variance",
-           "momentum * old_var + (1 - momentum) * new_var", "momentum * old_var + (1 - momentum) * np.sqrt(new_var)"),
+           "momentum * old_var + (1 - momentum) * new_var", "momentum * old_var + (1 - momentum) * np.sqrt(new_var)",
+           student="averages the batch's standard deviation instead of its variance",
+           section="ch04-update-running-stats"),
     Mutant("update_running_stats", "in_place", "updates the running arrays in place",
            "return momentum * old_mean + (1 - momentum) * new_mean, momentum * old_var + (1 - momentum) * new_var",
            "old_mean *= momentum; old_mean += (1 - momentum) * new_mean; old_var *= momentum; "
-           "old_var += (1 - momentum) * new_var; return old_mean, old_var"),
+           "old_var += (1 - momentum) * new_var; return old_mean, old_var",
+           student="updates the running arrays in place, changing the caller's arrays",
+           section="ch04-update-running-stats"),
     Mutant("update_running_stats", "variance_never_updated", "updates the mean but keeps the old variance",
-           "momentum * old_var + (1 - momentum) * new_var", "old_var.copy()"),
+           "momentum * old_var + (1 - momentum) * new_var", "old_var.copy()",
+           student="updates the running mean but keeps the old running variance",
+           section="ch04-update-running-stats"),
     Mutant("batchnorm_inference", "batch_statistics", "normalizes with the test batch's own mean",
-           "mean = np.asarray(running_mean, dtype=np.float64)", "mean = x.mean(axis=0)"),
+           "mean = np.asarray(running_mean, dtype=np.float64)", "mean = x.mean(axis=0)",
+           student="normalizes with the test batch's own statistics instead of the running averages",
+           section="ch04-batchnorm-inference"),
     Mutant("batchnorm_inference", "divides_by_variance", "divides by the running variance instead of its square root",
-           "scale = gamma / np.sqrt(var + eps)", "scale = gamma / (var + eps)"),
+           "scale = gamma / np.sqrt(var + eps)", "scale = gamma / (var + eps)",
+           student="divides by the running variance instead of its square root",
+           section="ch04-batchnorm-inference"),
     Mutant("batchnorm_inference", "no_eps", "leaves eps out at test time",
-           "scale = gamma / np.sqrt(var + eps)", "scale = gamma / np.sqrt(var)"),
+           "scale = gamma / np.sqrt(var + eps)", "scale = gamma / np.sqrt(var)",
+           student="leaves eps out at test time",
+           section="ch04-batchnorm-inference"),
     Mutant("batchnorm_inference", "forgets_beta", "forgets the learned shift beta",
-           "return (x - mean) * scale + beta", "return (x - mean) * scale"),
+           "return (x - mean) * scale + beta", "return (x - mean) * scale",
+           student="forgets to add the learned shift beta",
+           section="ch04-batchnorm-inference"),
 ]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..hidden import CheckSuite
 from ..variants import Mutant
-from .common import all_value_errors, generator, outcomes
+from .common import all_value_errors, generator, outcomes, wrong_type
 
 SUITE = CheckSuite("regularization")
 check = SUITE.check
@@ -221,7 +221,7 @@ def _(got, reference, seed):
     return _grads_problem(grads, {k: np.zeros_like(v) for k, v in expected.items()}, "lam = 0")
 
 
-_BAD_PENALTY = ["lam = -1", "m = 0", "m = 2.5", "lam = nan", "params without b1"]
+_BAD_PENALTY = ["lam = -1", "m = 0", wrong_type("m = 2.5"), "lam = nan", "params without b1"]
 
 
 def _bad_penalty_calls(function, seed, **extra):
@@ -589,7 +589,7 @@ def _int_activations(seed):
     return generator(seed, 5300).integers(-5, 6, size=(20, 7))
 
 
-_BAD_DROPOUT = ["keep_prob = 0", "keep_prob = 1.5", "keep_prob = -0.2", "keep_prob = nan", "train=True without rng"]
+_BAD_DROPOUT = ["keep_prob = 0", "keep_prob = 1.5", "keep_prob = -0.2", "keep_prob = nan", wrong_type("train=True without rng")]
 
 
 @check("dropout_forward", "bad arguments raise ValueError")
@@ -978,7 +978,7 @@ def _(got, reference, seed):
     return _compare_stops(got, _inf_cases(seed), reference)
 
 
-_BAD_STOPPING = ["patience = 0", "patience = 2.5", "no losses", "2-D losses", "min_delta = -0.1", "a NaN loss"]
+_BAD_STOPPING = ["patience = 0", wrong_type("patience = 2.5"), "no losses", "2-D losses", "min_delta = -0.1", "a NaN loss"]
 
 
 @check("early_stopping", "bad arguments raise ValueError")
@@ -997,62 +997,118 @@ def _(got, reference, seed):
 # -- mutants: plausible wrong implementations, each must lose points -------------------
 SUITE.mutants = [
     Mutant("l2_penalty", "bias_penalized", "adds the biases to the penalty and decays them too",
-           'if name[0] == "W":', "if True:"),
+           'if name[0] == "W":', "if True:",
+           student="adds the biases to the penalty and decays them too, where only the weight matrices are penalized",
+           section="ch03-l2-penalty"),
     Mutant("l2_penalty", "lam_over_m_value", "uses lam/m instead of lam/(2m) in the value (gradient unchanged)",
-           "return lam / (2 * m) * total, grads", "return lam / m * total, grads"),
+           "return lam / (2 * m) * total, grads", "return lam / m * total, grads",
+           student="uses lam/m instead of lam/(2m) in the penalty's value",
+           section="ch03-l2-penalty"),
     Mutant("l2_penalty", "half_gradient", "differentiates lam/(2m) w^2 to lam/(2m) w, keeping the 1/2",
-           "grads[name] = (lam / m) * array", "grads[name] = (lam / (2 * m)) * array"),
+           "grads[name] = (lam / m) * array", "grads[name] = (lam / (2 * m)) * array",
+           student="keeps the 1/2 when differentiating, so the gradient of the penalty is half what it should be",
+           section="ch03-l2-penalty"),
     Mutant("l2_penalty", "forgets_m", "divides by 2 but not by the number of examples m",
-           "return lam / (2 * m) * total, grads", "return lam / 2 * total, grads"),
+           "return lam / (2 * m) * total, grads", "return lam / 2 * total, grads",
+           student="divides by 2 but not by the number of examples m",
+           section="ch03-l2-penalty"),
     Mutant("l2_penalty", "unsquared_norm", "sums Frobenius norms instead of squared norms",
-           "total += float(np.sum(array * array))", "total += float(np.sqrt(np.sum(array * array)))"),
+           "total += float(np.sum(array * array))", "total += float(np.sqrt(np.sum(array * array)))",
+           student="sums the norms of the weight matrices instead of their squared norms",
+           section="ch03-l2-penalty"),
     Mutant("elastic_net_penalty", "bias_penalized", "penalizes the biases as well",
-           'is_weight = name.startswith("W")', "is_weight = True"),
+           'is_weight = name.startswith("W")', "is_weight = True",
+           student="penalizes the biases as well as the weights",
+           section="ch03-elastic-net-penalty"),
     Mutant("elastic_net_penalty", "subgradient_one_at_zero", "uses +1 as the subgradient of |w| at w = 0",
-           "r * np.sign(array)", "r * np.where(array >= 0, 1.0, -1.0)"),
+           "r * np.sign(array)", "r * np.where(array >= 0, 1.0, -1.0)",
+           student="uses +1 as the subgradient of |w| at w = 0 instead of 0",
+           section="ch03-elastic-net-penalty"),
     Mutant("elastic_net_penalty", "no_half_in_l2", "drops the 1/2 of the L2 part, so l1_ratio=0 is not ridge",
-           "(1.0 - r) / 2.0 * square_sum", "(1.0 - r) * square_sum"),
+           "(1.0 - r) / 2.0 * square_sum", "(1.0 - r) * square_sum",
+           student="drops the 1/2 of the L2 part, so the L2-only end does not agree with the L2 penalty",
+           section="ch03-elastic-net-penalty"),
     Mutant("elastic_net_penalty", "swapped_ratio", "weights the L2 part by l1_ratio and the L1 part by 1 - l1_ratio",
-           "r * abs_sum + (1.0 - r) / 2.0 * square_sum", "(1.0 - r) * abs_sum + r / 2.0 * square_sum"),
+           "r * abs_sum + (1.0 - r) / 2.0 * square_sum", "(1.0 - r) * abs_sum + r / 2.0 * square_sum",
+           student="weights the L2 part by l1_ratio and the L1 part by 1 - l1_ratio (the mixing is the wrong way round)",
+           section="ch03-elastic-net-penalty"),
     Mutant("dropout_forward", "no_rescale", "forgets to divide kept units by keep_prob (not inverted)",
            "mask = (rng.random(a.shape) < keep_prob) / keep_prob",
-           "mask = (rng.random(a.shape) < keep_prob).astype(np.float64)"),
+           "mask = (rng.random(a.shape) < keep_prob).astype(np.float64)",
+           student="forgets to divide the kept units by keep_prob, so the expected activation shrinks during training",
+           section="ch03-dropout-forward"),
     Mutant("dropout_forward", "drop_probability", "treats keep_prob as the probability of dropping a unit",
-           "(rng.random(a.shape) < keep_prob)", "(rng.random(a.shape) < 1.0 - keep_prob)"),
+           "(rng.random(a.shape) < keep_prob)", "(rng.random(a.shape) < 1.0 - keep_prob)",
+           student="treats keep_prob as the probability of dropping a unit",
+           section="ch03-dropout-forward"),
     Mutant("dropout_forward", "scales_at_test_time", "multiplies by keep_prob at test time as in vanilla dropout",
-           "return a.copy(), np.ones_like(a)", "return a * keep_prob, np.ones_like(a)"),
+           "return a.copy(), np.ones_like(a)", "return a * keep_prob, np.ones_like(a)",
+           student="multiplies by keep_prob at test time as vanilla dropout does, where inverted dropout leaves test time alone",
+           section="ch03-dropout-forward"),
     Mutant("dropout_forward", "one_mask_per_batch", "draws one mask row and shares it across the examples",
-           "(rng.random(a.shape)", "(rng.random(a.shape[-1:]) * np.ones(a.shape)"),
+           "(rng.random(a.shape)", "(rng.random(a.shape[-1:]) * np.ones(a.shape)",
+           student="draws one mask row and shares it across all examples of the batch",
+           section="ch03-dropout-forward"),
     Mutant("dropout_forward", "multiplies_by_keep_prob", "scales kept units by keep_prob instead of 1/keep_prob",
-           "< keep_prob) / keep_prob", "< keep_prob) * keep_prob"),
+           "< keep_prob) / keep_prob", "< keep_prob) * keep_prob",
+           student="multiplies the kept units by keep_prob instead of dividing by it",
+           section="ch03-dropout-forward"),
     Mutant("dropout_backward", "fresh_mask", "draws a new mask in the backward pass instead of reusing the forward one",
            "return dout * mask",
-           "return dout * (np.random.default_rng().random(mask.shape) < np.mean(mask > 0)) * mask.max()"),
+           "return dout * (np.random.default_rng().random(mask.shape) < np.mean(mask > 0)) * mask.max()",
+           student="draws a new mask in the backward pass instead of reusing the forward pass's mask",
+           section="ch03-dropout-backward"),
     Mutant("dropout_backward", "pattern_only", "multiplies by the 0/1 keep pattern, forgetting the 1/keep_prob scale",
-           "return dout * mask", "return dout * (mask > 0)"),
+           "return dout * mask", "return dout * (mask > 0)",
+           student="multiplies by the 0/1 keep pattern but forgets the 1/keep_prob scale",
+           section="ch03-dropout-backward"),
     Mutant("dropout_backward", "pass_through", "passes the gradient to every unit, dropped ones included",
-           "return dout * mask", "return dout.copy()"),
+           "return dout * mask", "return dout.copy()",
+           student="passes the gradient to every unit, dropped ones included",
+           section="ch03-dropout-backward"),
     Mutant("max_norm_project", "rows_not_columns", "measures the norms of rows instead of the units' columns",
-           "np.linalg.norm(W, axis=axis, keepdims=True)", "np.linalg.norm(W, axis=1 - axis, keepdims=True)"),
+           "np.linalg.norm(W, axis=axis, keepdims=True)", "np.linalg.norm(W, axis=1 - axis, keepdims=True)",
+           student="measures the norms of the rows instead of the columns (one column per unit)",
+           section="ch03-max-norm-project"),
     Mutant("max_norm_project", "rescales_all", "scales every non-zero column to norm c, short ones too",
-           "long = norms > c", "long = norms > 0"),
+           "long = norms > c", "long = norms > 0",
+           student="scales every column to norm c, the short ones too, instead of only the ones that are too long",
+           section="ch03-max-norm-project"),
     Mutant("max_norm_project", "clips_entries", "clips each weight to [-c, c] instead of the vector's norm",
-           "return W * scale", "return np.clip(W, -c, c)"),
+           "return W * scale", "return np.clip(W, -c, c)",
+           student="clips each weight to [-c, c] instead of rescaling the whole vector",
+           section="ch03-max-norm-project"),
     Mutant("max_norm_project", "unit_norm", "scales long columns to norm 1 instead of c",
-           "scale[long] = c / norms[long]", "scale[long] = 1.0 / norms[long]"),
+           "scale[long] = c / norms[long]", "scale[long] = 1.0 / norms[long]",
+           student="scales the long columns to norm 1 instead of norm c",
+           section="ch03-max-norm-project"),
     Mutant("early_stopping", "returns_stop_epoch", "restores the weights of the epoch it stopped at, not the best",
-           "return best_epoch, epoch", "return epoch, epoch"),
+           "return best_epoch, epoch", "return epoch, epoch",
+           student="returns the epoch at which training stopped as the best epoch",
+           section="ch03-early-stopping"),
     Mutant("early_stopping", "global_minimum", "picks the lowest loss of the whole list, even after the stop",
-           "return best_epoch, epoch", "return int(np.argmin(losses)) + 1, epoch"),
+           "return best_epoch, epoch", "return int(np.argmin(losses)) + 1, epoch",
+           student="picks the lowest loss of the whole list, even one that comes after training should have stopped",
+           section="ch03-early-stopping"),
     Mutant("early_stopping", "ties_improve", "counts an equal loss as an improvement",
-           "if losses[epoch - 1] < best - min_delta:", "if losses[epoch - 1] <= best - min_delta:"),
+           "if losses[epoch - 1] < best - min_delta:", "if losses[epoch - 1] <= best - min_delta:",
+           student="counts a loss equal to the best so far as an improvement",
+           section="ch03-early-stopping"),
     Mutant("early_stopping", "patience_off_by_one", "waits patience + 1 epochs without improvement",
-           "elif epoch - best_epoch >= patience:", "elif epoch - best_epoch > patience:"),
+           "elif epoch - best_epoch >= patience:", "elif epoch - best_epoch > patience:",
+           student="waits one epoch too many (patience + 1) without improvement before stopping",
+           section="ch03-early-stopping"),
     Mutant("early_stopping", "starts_at_epoch_0", "starts the best epoch at 0, so a leading +inf loss is never the best",
-           "best_epoch, best = 1, np.inf", "best_epoch, best = 0, np.inf"),
+           "best_epoch, best = 1, np.inf", "best_epoch, best = 0, np.inf",
+           student="starts the best epoch at 0 although epochs are numbered from 1, so it can report an epoch that does not exist",
+           section="ch03-early-stopping"),
     Mutant("dropout_forward", "float32_mask", "builds the mask in the dtype of keep_prob (float32 for a float32 keep_prob)",
            "keep_prob = float(keep_prob)      # a float32 keep_prob would otherwise make a float32 mask",
-           "keep_prob = keep_prob"),
+           "keep_prob = keep_prob",
+           student="builds the mask in the dtype of keep_prob, so a float32 keep_prob silently lowers the precision",
+           section="ch03-dropout-forward"),
     Mutant("early_stopping", "ignores_min_delta", "counts every decrease as an improvement",
-           "< best - min_delta:", "< best:"),
+           "< best - min_delta:", "< best:",
+           student="counts every decrease as an improvement, ignoring min_delta",
+           section="ch03-early-stopping"),
 ]

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..hidden import CheckSuite
 from ..variants import Mutant
-from .common import all_value_errors, generator, outcomes, partition_problem
+from .common import all_value_errors, generator, outcomes, partition_problem, wrong_type
 
 SUITE = CheckSuite("splitting")
 check = SUITE.check
@@ -126,36 +126,41 @@ def _(got, reference, seed):
     return None
 
 
-@check("split_indices", "shuffle=False keeps the rows in order, and n = 3 works")
+@check("split_indices", "shuffle=False keeps the rows in order (random n)")
 def _split_ordered(student, seed):
     n = int(generator(seed).integers(10, 300))
-    return [list(student.split_indices(n, (0.7, 0.15, 0.15), shuffle=False)),
-            list(student.split_indices(3, (0.6, 0.2, 0.2), rng=generator(seed, 1)))]
+    return list(student.split_indices(n, (0.7, 0.15, 0.15), shuffle=False))
 
 
 @_split_ordered.judge
 def _(got, reference, seed):
-    problem = _items_problem(got, 2, "results of the two calls")
-    if problem:
-        return problem
-    ordered, tiny = got
     n = int(generator(seed).integers(10, 300))
-    problem = _parts_problem(ordered, n, 3, f"n={n} with shuffle=False")
+    problem = _parts_problem(got, n, 3, f"n={n} with shuffle=False")
     if problem:
         return problem
-    joined = np.concatenate([np.asarray(p) for p in ordered])
+    joined = np.concatenate([np.asarray(p) for p in got])
     if not np.array_equal(joined, np.arange(n)):
         return "with shuffle=False the parts joined are not 0, 1, ..., n-1 in order"
-    problem = _parts_problem(tiny, 3, 3, "n=3")
-    if problem:
-        return problem
-    sizes = [len(p) for p in tiny]
-    if problem or len(sizes) != 3 or any(abs(s - t) >= 1 for s, t in zip(sizes, (1.8, 0.6, 0.6))):
-        return f"n=3 with 60/20/20: {problem or f'sizes {sizes} are not within one row of (1.8, 0.6, 0.6)'}"
     return None
 
 
-_BAD_SPLITS = ["fracs summing to 0.9", "a negative fraction", "n = 0", "shuffle without an rng"]
+@check("split_indices", "the smallest data set, n = 3 split 60/20/20, keeps every row")
+def _split_tiny(student, seed):
+    return list(student.split_indices(3, (0.6, 0.2, 0.2), rng=generator(seed, 1)))
+
+
+@_split_tiny.judge
+def _(got, reference, seed):
+    problem = _parts_problem(got, 3, 3, "n=3")
+    if problem:
+        return problem
+    sizes = [len(p) for p in got]
+    if any(abs(s - t) >= 1 for s, t in zip(sizes, (1.8, 0.6, 0.6))):
+        return f"n=3 with 60/20/20: sizes {sizes} are not within one row of (1.8, 0.6, 0.6)"
+    return None
+
+
+_BAD_SPLITS = ["fracs summing to 0.9", "a negative fraction", "n = 0", wrong_type("shuffle without an rng")]
 
 
 @check("split_indices", "bad arguments raise ValueError")
@@ -391,7 +396,7 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_STRATIFIED = ["2-D labels", "empty labels", "fracs summing to 0.8", "float labels (0.0 and 1.0)"]
+_BAD_STRATIFIED = ["2-D labels", "empty labels", "fracs summing to 0.8", wrong_type("float labels (0.0 and 1.0)")]
 
 
 @check("stratified_split", "bad arguments raise ValueError")
@@ -536,27 +541,37 @@ def _(got, reference, seed):
     return None
 
 
-@check("apply_standardizer", "inputs are not modified, and a column-count mismatch raises ValueError")
+@check("apply_standardizer", "X and the statistics are not modified")
 def _apply_untouched(student, seed):
     stats = _stats(seed)
     X = generator(seed, 11).normal(size=(6, len(stats["mean"])))
     student.apply_standardizer(stats, X)
-    wrong = outcomes([lambda: student.apply_standardizer(stats, np.ones((3, len(stats["mean"]) + 1)))])
-    return [X, stats["mean"], stats["scale"], wrong]
+    return [X, stats["mean"], stats["scale"]]
 
 
 @_apply_untouched.judge
 def _(got, reference, seed):
-    problem = _items_problem(got, 4, "the probe's result")
+    problem = _items_problem(got, 3, "the probe's result")
     if problem:
         return problem
-    X, mean, scale, wrong = got
+    X, mean, scale = got
     stats = _stats(seed)
     if not np.array_equal(X, generator(seed, 11).normal(size=(6, len(stats["mean"])))):
         return "apply_standardizer changed X"
     if not (np.array_equal(mean, stats["mean"]) and np.array_equal(scale, stats["scale"])):
         return "apply_standardizer changed the statistics"
-    return all_value_errors(wrong, ["X with one column too many"])
+    return None
+
+
+@check("apply_standardizer", "a column-count mismatch raises ValueError")
+def _apply_mismatch(student, seed):
+    stats = _stats(seed)
+    return outcomes([lambda: student.apply_standardizer(stats, np.ones((3, len(stats["mean"]) + 1)))])
+
+
+@_apply_mismatch.judge
+def _(got, reference, seed):
+    return all_value_errors(got, ["X with one column too many"])
 
 
 # -- kfold_indices -------------------------------------------------------------
@@ -641,7 +656,7 @@ def _(got, reference, seed):
     return None
 
 
-_BAD_KFOLD = ["k = 1", "k > n", "k = 2.5", "n = 10.0 (a float)"]
+_BAD_KFOLD = ["k = 1", "k > n", wrong_type("k = 2.5"), wrong_type("n = 10.0 (a float)")]
 
 
 @check("kfold_indices", "k outside 2..n raises ValueError")
@@ -659,59 +674,101 @@ def _(got, reference, seed):
 # -- mutants: plausible wrong implementations, each must lose points -------------------
 SUITE.mutants = [
     Mutant("split_indices", "indices_with_replacement", "draws random row numbers instead of a permutation",
-           "order = rng.permutation(n)  # a shuffled", "order = rng.integers(0, n, size=n)  # a shuffled"),
+           "order = rng.permutation(n)  # a shuffled", "order = rng.integers(0, n, size=n)  # a shuffled",
+           student="draws random row numbers with replacement, so some rows appear twice and others never, instead of permuting the rows",
+           section="ch01-split-indices"),
     Mutant("split_indices", "never_shuffles", "ignores shuffle=True",
            "    if shuffle:\n        check_generator(rng)\n        order = rng.permutation(n)  # a shuffled copy of 0..n-1\n    else:\n"
            "        order = np.arange(n)",
-           "    order = np.arange(n)"),
+           "    order = np.arange(n)",
+           student="keeps the rows in their original order even when asked to shuffle",
+           section="ch01-split-indices"),
     Mutant("split_indices", "truncated_sizes", "rounds every size down, losing rows",
            "sizes = _split_sizes(n, _check_fracs(fracs))",
-           "sizes = np.floor(_check_fracs(fracs) * n).astype(np.int64)"),
+           "sizes = np.floor(_check_fracs(fracs) * n).astype(np.int64)",
+           student="rounds every part's size down, so a few rows end up in no part",
+           section="ch01-split-indices"),
     Mutant("recommended_split", "no_caps", "uses 60/20/20 at every size",
            "n_dev = min(int(np.floor(fracs[1] * n)), int(dev_cap))\n    n_test = min(int(np.floor(fracs[2] * n)), int(test_cap))",
-           "n_dev = int(np.floor(fracs[1] * n))\n    n_test = int(np.floor(fracs[2] * n))"),
+           "n_dev = int(np.floor(fracs[1] * n))\n    n_test = int(np.floor(fracs[2] * n))",
+           student="uses 60/20/20 at every data set size, where large data sets need only a small, capped dev and test set",
+           section="ch01-recommended-split"),
     Mutant("recommended_split", "rounded_train", "computes train as 60% of n, so sizes stop adding up",
-           "return n - n_dev - n_test, n_dev, n_test", "return int(round(fracs[0] * n)), n_dev, n_test"),
+           "return n - n_dev - n_test, n_dev, n_test", "return int(round(fracs[0] * n)), n_dev, n_test",
+           student="computes the training size as its own percentage of n, so the three sizes no longer add up to n",
+           section="ch01-recommended-split"),
     Mutant("recommended_split", "float_sizes", "returns fractions times n as floats",
            "n_dev = min(int(np.floor(fracs[1] * n)), int(dev_cap))",
-           "n_dev = min(np.floor(fracs[1] * n), float(dev_cap))"),
+           "n_dev = min(np.floor(fracs[1] * n), float(dev_cap))",
+           student="returns the sizes as fractions of n (floats) instead of whole numbers of rows",
+           section="ch01-recommended-split"),
     Mutant("stratified_split", "not_stratified", "shuffles all rows together, ignoring classes",
            "    for label, class_sizes in zip(labels, sizes):\n        members = rng.permutation(np.flatnonzero(y == label))",
-           "    for label, class_sizes in [(None, _split_sizes(len(y), fracs))]:\n        members = rng.permutation(len(y))"),
+           "    for label, class_sizes in [(None, _split_sizes(len(y), fracs))]:\n        members = rng.permutation(len(y))",
+           student="shuffles all rows together and ignores the classes, so the class shares drift between the parts",
+           section="ch01-stratified-split"),
     Mutant("stratified_split", "unshuffled_classes", "cuts each class in its original order",
-           "members = rng.permutation(np.flatnonzero(y == label))", "members = np.flatnonzero(y == label)"),
+           "members = rng.permutation(np.flatnonzero(y == label))", "members = np.flatnonzero(y == label)",
+           student="cuts each class in its original row order instead of shuffling it first",
+           section="ch01-stratified-split"),
     Mutant("stratified_split", "truncated_class_sizes", "rounds each class's sizes down, losing rows",
            "sizes = _stratified_sizes(counts, fracs)",
-           "sizes = np.floor(np.outer(counts, fracs)).astype(int)"),
+           "sizes = np.floor(np.outer(counts, fracs)).astype(int)",
+           student="rounds each class's part sizes down, so some rows end up in no part",
+           section="ch01-stratified-split"),
     Mutant("stratified_split", "per_class_rounding_only",
            "rounds each class on its own, so the part totals drift from fracs * N",
            "sizes = _stratified_sizes(counts, fracs)",
-           "sizes = np.array([_split_sizes(n_c, fracs) for n_c in counts])"),
+           "sizes = np.array([_split_sizes(n_c, fracs) for n_c in counts])",
+           student="rounds each class on its own, so the sizes of the whole parts drift away from the requested fractions",
+           section="ch01-stratified-split"),
     Mutant("stratified_split", "accepts_float_labels", "treats float labels such as 1.0 as classes",
            "    if y.dtype.kind not in \"iu\":\n"
-           '        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")\n', ""),
+           '        raise ValueError(f"y must hold integer class labels, got dtype {y.dtype}")\n', "",
+           student="accepts float labels such as 1.0 as classes instead of rejecting them",
+           section="ch01-stratified-split"),
     Mutant("fit_standardizer", "sample_std", "divides by N - 1 instead of N",
-           "scale = X_train.std(axis=0)", "scale = X_train.std(axis=0, ddof=1)"),
+           "scale = X_train.std(axis=0)", "scale = X_train.std(axis=0, ddof=1)",
+           student="divides by N - 1 (the sample standard deviation) where the population standard deviation (divide by N) is asked for",
+           section="ch01-fit-standardizer"),
     Mutant("fit_standardizer", "no_constant_guard", "divides constant columns by zero",
-           'return {"mean": mean, "scale": np.where(scale < eps, 1.0, scale)}', 'return {"mean": mean, "scale": scale}'),
+           'return {"mean": mean, "scale": np.where(scale < eps, 1.0, scale)}', 'return {"mean": mean, "scale": scale}',
+           student="divides a constant column by a zero scale instead of guarding it",
+           section="ch01-fit-standardizer"),
     Mutant("fit_standardizer", "variance_not_std", "stores the variance (sigma squared) as the scale",
-           "scale = X_train.std(axis=0)", "scale = X_train.var(axis=0)"),
+           "scale = X_train.std(axis=0)", "scale = X_train.var(axis=0)",
+           student="stores the variance as the scale instead of the standard deviation",
+           section="ch01-fit-standardizer"),
     Mutant("apply_standardizer", "refits_on_X", "measures mean and scale again on the data it standardizes",
-           "return (X - mean) / scale", "return (X - X.mean(axis=0)) / X.std(axis=0)"),
+           "return (X - mean) / scale", "return (X - X.mean(axis=0)) / X.std(axis=0)",
+           student="measures the mean and scale again on the data it transforms instead of using the ones fitted on the training set",
+           section="ch01-apply-standardizer"),
     Mutant("apply_standardizer", "divides_by_variance", "divides by scale squared",
-           "return (X - mean) / scale", "return (X - mean) / scale**2"),
+           "return (X - mean) / scale", "return (X - mean) / scale**2",
+           student="divides by the square of the scale instead of the scale",
+           section="ch01-apply-standardizer"),
     Mutant("apply_standardizer", "forgets_mean", "scales without centring",
-           "return (X - mean) / scale", "return X / scale"),
+           "return (X - mean) / scale", "return X / scale",
+           student="divides by the scale but never subtracts the mean",
+           section="ch01-apply-standardizer"),
     Mutant("kfold_indices", "drops_remainder", "makes every fold n // k rows and drops the rest",
            "folds = np.array_split(rng.permutation(n).astype(np.int64), k)",
-           "folds = list(rng.permutation(n).astype(np.int64)[: n // k * k].reshape(k, -1))"),
+           "folds = list(rng.permutation(n).astype(np.int64)[: n // k * k].reshape(k, -1))",
+           student="makes every fold n // k rows long and drops the rows left over",
+           section="ch01-kfold-indices"),
     Mutant("kfold_indices", "trains_on_validation", "trains on every row, validation fold included",
            "return [(np.concatenate(folds[:i] + folds[i + 1:]), fold) for i, fold in enumerate(folds)]",
-           "return [(np.concatenate(folds), fold) for i, fold in enumerate(folds)]"),
+           "return [(np.concatenate(folds), fold) for i, fold in enumerate(folds)]",
+           student="trains on every row, the validation fold included",
+           section="ch01-kfold-indices"),
     Mutant("kfold_indices", "float_n_unchecked", "passes a float n on to numpy, which fails with an axis error",
            '    n = check_positive_int(n, "n")\n    if not isinstance(k',
-           "    if not isinstance(k"),
+           "    if not isinstance(k",
+           student="passes a non-integer n on to NumPy instead of rejecting it with a ValueError",
+           section="ch01-kfold-indices"),
     Mutant("kfold_indices", "contiguous_folds", "cuts folds from the unshuffled rows",
            "folds = np.array_split(rng.permutation(n).astype(np.int64), k)",
-           "folds = np.array_split(np.arange(n, dtype=np.int64), k)"),
+           "folds = np.array_split(np.arange(n, dtype=np.int64), k)",
+           student="cuts the folds from the rows in their original order instead of shuffling first",
+           section="ch01-kfold-indices"),
 ]

@@ -26,11 +26,11 @@ class ExerciseScore:
 
     grade_id: str
     points: float
-    passed: int = 0
+    passed: float = 0.0   # checks passed, a partly passed check counting its share (hidden.credit)
     total: int = 0
     failed: list[str] = field(default_factory=list)   # "description: reason", for the instructor
-    # (description, passed, note), in order; the note is what the student may read about a failure
-    # (over the time budget, their module does not import), else ""
+    # (description, passed, note, credit), in order; the note is what the student may read about a
+    # failure (over the time budget, their module does not import), else ""; credit in [0, 1]
     verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
 
     @property
@@ -45,6 +45,7 @@ class IsolatedScores(dict):
         super().__init__(*args, **kwargs)
         self.violations: list[str] = []
         self.cpu: dict[str, list] = {}   # module -> CPU seconds of each check (measured in the sandbox)
+        self.probes: dict[str, list] = {}   # module -> each check's raw probe result (untrusted plain data), for diagnosis
 
 
 def student_note(module: str, got) -> str:
@@ -95,6 +96,7 @@ def isolated_scores(ch: Chapter, points: dict[str, float], infrastructure: Path,
             channel = run_probes(folder, module, seeds, slot=slot, limits=limits,
                                  reference_cpu=(reference_cpu or {}).get(module))
             scores.cpu[module] = list(channel.cpu)
+            scores.probes[module] = list(channel.values)
             scores.violations.extend(f"nnlib/{module}.py: {v}" for v in channel.violations)
             reference = reference_module(module)
             judged = hidden.apply_error_rule([(check, hidden.judge(check, got, reference, seed))
@@ -105,9 +107,8 @@ def isolated_scores(ch: Chapter, points: dict[str, float], infrastructure: Path,
                     continue
                 entry.total += 1
                 entry.verdicts.append((check.description, reason is None,
-                                       student_note(module, got) if reason is not None else ""))
-                if reason is None:
-                    entry.passed += 1
-                else:
+                                       student_note(module, got) if reason is not None else "", hidden.credit(reason)))
+                entry.passed += hidden.credit(reason)
+                if reason is not None:
                     entry.failed.append(f"{check.description}: {reason}")
     return scores

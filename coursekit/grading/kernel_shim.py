@@ -31,7 +31,8 @@ def run(checker):
     for verdict in verdicts:
         description, passed = verdict[0], verdict[1]
         note = str(verdict[2] if len(verdict) > 2 else "") or ""
-        checker.add_hidden(str(description), bool(passed), note)
+        share = verdict[3] if len(verdict) > 3 else passed
+        checker.add_hidden(str(description), bool(passed), note, credit=float(share))
         if note and note not in notes:
             notes.append(note)
     for note in notes:   # the grader's own words: a time budget ran out, or the module does not import
