@@ -15,12 +15,17 @@ from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Clea
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from coursekit.chapters import CHAPTER_LIST  # noqa: E402
+from coursekit.grading import database  # noqa: E402
 from coursekit.grading.execute import JailedExecute  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 
 c.CourseDirectory.course_id = "practical-nn"
 c.CourseDirectory.root = os.path.join(HERE, "_grading")
+# The gradebook: COURSEKIT_DB_URL (e.g. a PostgreSQL server) when set, so nbgrader's own commands
+# (formgrader, export) see the grades coursekit writes; otherwise nbgrader's SQLite in the course folder.
+if database.configured():
+    c.CourseDirectory.db_url = database.configured()
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".DS_Store", "__MACOSX", ".git"]
 
 # Autograde copies every non-notebook file of source/ over the student's copy. That keeps

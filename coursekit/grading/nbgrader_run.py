@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..paths import ROOT
+from . import database
 
 
 # Small matrices on two cores: BLAS threads only fight each other (and the other worker).
@@ -27,8 +28,9 @@ def environment() -> dict[str, str]:
 
 
 def db_url(course_dir: Path) -> str:
-    """The gradebook of ``course_dir``; the busy timeout lets parallel graders share SQLite."""
-    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=120"
+    """The gradebook of ``course_dir``: ``COURSEKIT_DB_URL`` when set (a PostgreSQL server), else the
+    course folder's SQLite, whose busy timeout lets parallel graders share it (:mod:`.database`)."""
+    return database.url(course_dir)
 
 
 def nbgrader(*args: str, course_dir: Path, timeout: float | None = None) -> subprocess.CompletedProcess:
@@ -37,8 +39,9 @@ def nbgrader(*args: str, course_dir: Path, timeout: float | None = None) -> subp
     It runs in the repository root, where nbgrader_config.py is; ``course_dir`` overrides the
     config's course root (the command line takes precedence over config files).
     """
-    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course_dir}",
-               f"--CourseDirectory.db_url={db_url(course_dir)}"]
+    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course_dir}"]
+    if not database.is_server():   # a server URL may hold a password: nbgrader_config.py reads it from the environment
+        command.append(f"--CourseDirectory.db_url={db_url(course_dir)}")
     return subprocess.run(command, cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=timeout)
 
 
