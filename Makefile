@@ -4,7 +4,7 @@ PYTHON ?= python3
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: setup book book-fresh serve test test-fast stubs check-stubs reference release grade bench clean
+.PHONY: setup book book-fresh serve test test-fast stubs check-stubs reference release grade report bench clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,10 @@ release: setup         ## dist/<chapter>/ and dist/<chapter>.zip for students (C
 grade: setup           ## make grade CHAPTER=ch01 SUBMISSIONS=path/to/zips
 	@test -n "$(CHAPTER)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade CHAPTER=ch01 SUBMISSIONS=folder"; exit 2; }
 	$(PY) -m coursekit grade $(CHAPTER) $(SUBMISSIONS)
+
+report: setup          ## make report CHAPTER=ch03: the class report (HTML + CSV) in _grading/reports/ch03/
+	@test -n "$(CHAPTER)" || { echo "usage: make report CHAPTER=ch03"; exit 2; }
+	$(PY) -m coursekit report $(CHAPTER)
 
 clean:                 ## remove build output (keeps _grading/, which holds student work)
 	rm -rf _build dist

@@ -41,7 +41,14 @@ def _release(args) -> int:
 def _grade(args) -> int:
     from .grading.grade import command
     return command(args.chapter, Path(args.submissions), workers=args.workers,
-                   students=set(args.student) if args.student else None, resume=args.resume)
+                   students=set(args.student) if args.student else None, resume=args.resume, merge=args.merge,
+                   scheduler=args.scheduler)
+
+
+def _report(args) -> int:
+    from .grading.class_report import command
+    from .paths import GRADING
+    return command(args.chapter, Path(args.course) if args.course else GRADING)
 
 
 def _bench(args) -> int:
@@ -58,6 +65,8 @@ def _bench_nnlib(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coursekit", description=__doc__)
+    parser.add_argument("--db-url", default=None, help="the gradebook, a SQLAlchemy URL such as postgresql://user@host/course "
+                        "(default: $COURSEKIT_DB_URL, else SQLite in the course folder)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     p = commands.add_parser("stubs", help="regenerate nnlib exercise stubs from solutions/")
@@ -79,12 +88,22 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("grade", help="grade a folder of LMS submission zips for one chapter")
     p.add_argument("chapter", choices=list(BY_ID))
-    p.add_argument("submissions", help="folder holding one zip per student (<student id>_*.zip)")
+    p.add_argument("submissions", help="an LMS bulk download (Canvas, Moodle, Blackboard, plain <id>.zip) "
+                                       "or nbgrader's submitted/ folder")
     p.add_argument("--workers", type=int, default=None, help="submissions graded at once (default: CPU count)")
     p.add_argument("--student", action="append", help="regrade only this student (repeatable)")
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run: keep the students its journal finished, grade the rest")
+    p.add_argument("--merge", action="store_true",
+                   help="keep the other students' rows of the existing class CSV (default: this batch only)")
+    p.add_argument("--scheduler", default=None, metavar="tcp://host:8786",
+                   help="grade on this Dask cluster (pip install -e '.[cluster]'); default: on this machine")
     p.set_defaults(run=_grade)
+
+    p = commands.add_parser("report", help="write a chapter's class report (HTML + CSV) from its graded students")
+    p.add_argument("chapter", choices=list(BY_ID))
+    p.add_argument("--course", default=None, help="the nbgrader course folder (default: _grading/)")
+    p.set_defaults(run=_report)
 
     p = commands.add_parser("bench", help="grading throughput: this grader with 1 and 2 workers vs plain nbgrader")
     p.add_argument("--chapter", default="ch01", choices=list(BY_ID))
@@ -96,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(run=_bench_nnlib)
 
     args = parser.parse_args(argv)
+    from .grading.database import apply
+    if problem := apply(args.db_url):
+        print(f"coursekit: error: {problem}", file=sys.stderr)
+        return 2
     return args.run(args)
 
 

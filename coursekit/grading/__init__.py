@@ -11,6 +11,8 @@ module                     side of the wall
 ``grade``                  grader side: the pipeline (intake, budgets, isolated checks,
                            nbgrader workers, gradebook, CSV, feedback, journal)
 ``intake``                 grader side: LMS downloads staged, hashed and unpacked with caps
+``lms``                    grader side: which LMS convention a download's entry follows, the
+                           student id it names, and which of several attempts counts
 ``jail``                   starts every sandbox (the only module that starts student code)
 ``sandbox``                grader side: one module's probes through the probe jail
 ``isolated``               grader side: the authoritative scores, judged from probe results
@@ -36,5 +38,14 @@ module                     side of the wall
                            CPU time measured once per grading run
 ``text``                   grader side: sanitising text that came from student code
 ``files``                  grader side: atomic writes of reports, CSV and journal
+``diagnosis``              grader side: which known mistake (mutant) a wrong answer behaves like,
+                           from its probe results and the mutants' on the same seeds (mutants
+                           are probed here: our code); the student's sentence and record
+``class_report``           grader side: the instructor's class report per chapter, from the records
+``database``               grader side: where the gradebook lives (``COURSEKIT_DB_URL``: SQLite in
+                           the course folder, or a PostgreSQL server); never passed to a sandbox
+``cluster``                grader side, on two machines: the coordinator sends each submission to a
+                           Dask worker and alone writes the results; the worker runs ``grade``'s
+                           pipeline in a private folder (student code still only in ``jail``)
 =========================  ======================================================
 """

@@ -59,6 +59,7 @@ from tqdm.auto import tqdm
 from . import kernel_limits
 from ..chapters import Chapter, chapter
 from . import budgets, files, jail, seeds
+from . import class_report, diagnosis
 from .text import clean
 from .intake import Submission, find_submissions, stage, unpack
 from .isolated import ExerciseScore, isolated_scores
@@ -150,6 +151,7 @@ class Outcome:
     isolated: dict[str, ExerciseScore] = field(default_factory=dict)
     notebook_error: str = ""
     withhold: bool = False      # tampered or broke the result protocol: no feedback
+    diagnosis: dict = field(default_factory=dict)   # exercise -> which known mistake (grading/diagnosis.py)
 
 
 def _grade_one(ch: Chapter, sub: Submission, course_dir: Path, points: dict[str, float], limits: Limits,
@@ -202,6 +204,7 @@ def _grade_with(worker: NbgraderWorker, ch: Chapter, sub: Submission, course_dir
                                        course_dir / "submitted" / sub.student / ch.id / "nnlib",
                                        slot=worker.slot, limits=limits, student=sub.student, key=key,
                                        reference_cpu=reference_cpu)
+    outcome.diagnosis = diagnosis.diagnose(ch, outcome.isolated, sub.student, key)
     verdicts = {exercise_name(ch, gid): r.verdicts for gid, r in outcome.isolated.items()}
     job = {"verdicts": verdicts, "slot": worker.slot, "uid": jail.slot_uid(worker.slot), "cgroup": False}
     failure = _run_notebook(worker, ch, sub, course_dir, job)
@@ -241,6 +244,7 @@ def _feedback(worker: NbgraderWorker, ch: Chapter, sub: Submission, outcome: Out
                 shutil.rmtree(extra) if extra.is_dir() and not extra.is_symlink() else extra.unlink()
     if not path.is_file():
         return None
+    diagnosis.add_to_feedback(ch, path, outcome.diagnosis)   # one sentence per known mistake, scanned below
     if scan([path], _secrets_not_submitted(ch, course_dir / "submitted" / sub.student / ch.id / "nnlib")):
         path.unlink()   # the student's code printed secret text: never return it
         sub.flags.append("feedback withheld: it contained solution or hidden-check text "
@@ -296,11 +300,12 @@ def _fallback_feedback(ch: Chapter, sub: Submission, outcome: Outcome, path: Pat
 
 def _write_instructor_report(ch: Chapter, sub: Submission, outcome: Outcome, course_dir: Path) -> None:
     """Every failed check with its full reason: for the instructor, never for students."""
-    lines = [f"{sub.student} {ch.id}: {sub.status} {sub.reason}", f"sha256 {sub.sha256}", *sub.flags]
+    lines = [f"{sub.student} {ch.id}: {sub.status} {sub.reason}", f"from {sub.origin}", f"sha256 {sub.sha256}", *sub.flags]
     for grade_id, result in outcome.isolated.items():
-        lines.append(f"{grade_id}: {result.score:g}/{result.points:g} ({result.passed}/{result.total} checks)")
+        lines.append(f"{grade_id}: {result.score:g}/{result.points:g} ({result.passed:g}/{result.total} checks)")
         lines.extend(f"    {clean(failure, 2000, newlines=False)}" for failure in result.failed)
     files.write_text(course_dir / "reports" / ch.id / f"{sub.student}.txt", "\n".join(lines) + "\n")
+    diagnosis.write_record(course_dir, ch, sub.student, sub.status, outcome.isolated, outcome.diagnosis)
 
 
 @dataclass
@@ -315,11 +320,12 @@ class GradeReport:
     def summary(self) -> str:
         width = max([7] + [len(s.student) for s in self.submissions])
         lines = [f"note: {note}" for note in self.notes]
-        lines.append(f"{'student':<{width}}  {'total':>7}  {'status':<10}  reason")
+        lines.append(f"{'student':<{width}}  {'total':>7}  {'status':<10}  {'download':<10}  reason")
         for s in self.submissions:
             total = f"{sum(s.scores.values()):g}/{sum(self.points.values()):g}" if s.status == "graded" else "-"
-            lines.append(f"{s.student:<{width}}  {total:>7}  {s.status:<10}  {clean(s.reason, 300, newlines=False)}")
-            lines.extend(f"{'':<{width}}  {'':>7}  {'flag':<10}  {clean(flag, 300, newlines=False)}" for flag in s.flags)
+            lines.append(f"{s.student:<{width}}  {total:>7}  {s.status:<10}  {s.convention or '?':<10}  "
+                         f"{clean(s.reason, 300, newlines=False)}")
+            lines.extend(f"{'':<{width}}  {'':>7}  {'flag':<10}  {'':<10}  {clean(flag, 300, newlines=False)}" for flag in s.flags)
         counts = {k: sum(s.status == k for s in self.submissions) for k in ("graded", "rejected", "failed", "superseded")}
         flagged = sum(bool(s.flags) for s in self.submissions if s.status == "graded")
         lines.append(", ".join(f"{v} {k}" for k, v in counts.items() if v) + f", {flagged} flagged; "
@@ -343,19 +349,20 @@ def _csv_row(ch: Chapter, points: dict[str, float], s: Submission) -> dict[str, 
     else:
         cells = [""] * (len(points) + 1)
     values = [s.student, *cells, f"{sum(points.values()):g}",
-              s.status, "; ".join(s.flags), s.reason, str(s.feedback or ""), s.sha256]
+              s.status, "; ".join(s.flags), s.reason_and_origin, str(s.feedback or ""), s.sha256]
     return {k: clean(v, 4000) for k, v in zip(_csv_header(ch, points), values)}
 
 
 class ClassCsv:
-    """The class's grades; rewritten atomically after each student (this batch's rows replace earlier ones)."""
+    """The class's grades, rewritten atomically after each student: this batch's rows only, or with
+    ``merge`` the existing file's other students too (this batch's rows replace theirs)."""
 
-    def __init__(self, path: Path, ch: Chapter, points: dict[str, float]):
+    def __init__(self, path: Path, ch: Chapter, points: dict[str, float], merge: bool = True):
         self.path, self.ch, self.points = path, ch, points
         self.header = _csv_header(ch, points)
         self.rows: dict[str, dict[str, str]] = {}
         self.lock = threading.Lock()
-        if path.is_file():
+        if merge and path.is_file():
             try:
                 with path.open(newline="", encoding="utf-8", errors="replace") as existing:
                     self.rows = {row["student_id"]: row for row in csv.DictReader(existing)
@@ -432,20 +439,26 @@ def _finish(sub: Submission, outcome_future, journal: Journal, table: ClassCsv) 
 
 def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADING, workers: int | None = None,
           limits: Limits = Limits(), cell_timeout: int | None = None, students: set[str] | None = None,
-          progress: bool = True, resume: bool = False) -> GradeReport:
+          progress: bool = True, resume: bool = False, merge: bool = False, scheduler: str | None = None) -> GradeReport:
     """Grade every submission in ``submissions_folder`` for one chapter; never stops on a bad one.
 
     ``course_dir`` is the nbgrader course folder (the chapter is released there first if
     needed); ``workers`` submissions are graded at once (default: CPU count); ``limits`` bound
     the isolated checks and ``cell_timeout`` (seconds) overrides nbgrader's per-cell limit.
-    With ``students``, only their files are graded; the CSV keeps everyone else's rows.
+    The class CSV holds only this batch's students, unless ``merge`` (or ``students``) keeps the
+    other rows of the existing CSV. With ``students``, only their files are graded; the CSV keeps
+    everyone else's rows.
     With ``resume``, students the journal of an interrupted run already finished (from the
-    same file) are kept as they were, and only the others are graded.
+    same file) are kept as they were, and only the others are graded. With ``scheduler`` (a Dask
+    scheduler's address) the submissions are graded on that cluster (:mod:`.cluster`).
     """
     started = time.perf_counter()
     ch = chapter(chapter_id)
     course_dir = Path(course_dir)
-    subs = _submissions(Path(submissions_folder))
+    if Path(submissions_folder).resolve().is_relative_to((course_dir / "submitted").resolve()):
+        raise GradingInputError(f"{submissions_folder} is where grading unpacks; give the download (or nbgrader's "
+                                "submitted/ folder of your JupyterHub course), not the grading folder's own")
+    subs = _submissions(Path(submissions_folder), ch.id)
     if students is not None:
         unknown = students - {s.student for s in subs}
         if unknown:
@@ -469,10 +482,14 @@ def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADI
     # once per run: the reference's CPU time per check sets every check's budget (grading/budgets.py)
     reference_cpu = budgets.for_chapter(ch, course_dir / "source" / ch.id / "nnlib", course_dir, limits, reuse=resume) \
         if todo_possible(subs) else None
-    table = ClassCsv(course_dir / "grades" / f"{ch.id}.csv", ch, points)
+    table = ClassCsv(course_dir / "grades" / f"{ch.id}.csv", ch, points, merge=merge or students is not None)
     journal = Journal(course_dir / "journal" / f"{ch.id}.jsonl", resume)
     todo = [s for s in subs if s.status == "pending" and not journal.finished(s)]
     table.update([s for s in subs if s not in todo])
+    if scheduler:   # each submission a task on a Dask cluster; this process alone writes the results (grading/cluster.py)
+        from .cluster import grade_batch
+        grade_batch(scheduler, ch, todo, course_dir, points, limits, key, reference_cpu, cell_timeout, journal, table, progress)
+        todo = []
     nbgrader_workers = [NbgraderWorker(course_dir, slot, cell_timeout) for slot in range(workers)]
     idle: queue.Queue = queue.Queue()
     for worker in nbgrader_workers:
@@ -495,6 +512,7 @@ def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADI
         log.close()
     report = GradeReport(ch, points, subs, table.path, notes, time.perf_counter() - started)
     table.update(subs)
+    report.notes += class_report.after_grading(ch, course_dir)   # the class report, rewritten from every student's record
     return report
 
 
@@ -502,12 +520,12 @@ class GradingInputError(ValueError):
     """The submissions folder cannot be graded at all (missing, not a folder, or empty): one line says why."""
 
 
-def _submissions(folder: Path) -> list[Submission]:
+def _submissions(folder: Path, assignment: str | None = None) -> list[Submission]:
     if not folder.exists():
         raise GradingInputError(f"the submissions folder {folder} does not exist")
     if not folder.is_dir():
         raise GradingInputError(f"{folder} is not a folder (give the folder that holds the students' zips)")
-    subs = find_submissions(folder)
+    subs = find_submissions(folder, assignment)
     if not subs:
         raise GradingInputError(f"the submissions folder {folder} holds no files to grade")
     return subs
