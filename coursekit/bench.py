@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import hidden, variants
+from . import cluster_bench, hidden, variants
 from .chapters import chapter
 from .grading.grade import grade
 from .grading.nbgrader_run import nbgrader
@@ -83,8 +83,50 @@ def jail_cost(repeats: int = 3) -> tuple[float, float]:
     return statistics.median(jailed), statistics.median(plain)
 
 
-def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10) -> str:
-    """Run the benchmark and return its report."""
+NOTEBOOK_LIMIT = 30.0   # seconds: each notebook's execution in the book build (issue 16)
+
+
+def book_figures(serial: bool = True) -> list[str]:
+    """The book's build, three times in one run: a clean build (every notebook executed again)
+    one notebook at a time and on every core, and a rebuild with nothing changed.
+
+    The anchor of a build is the sum of its notebooks' execution times: build / sum below 1
+    means the notebooks ran side by side (and the rest of the build cost less than they saved).
+    """
+    from .book import build
+    runs = {}
+    if serial:
+        runs["clean build, 1 process"] = build(fresh=True, jobs=1)
+    runs["clean build, all cores"] = build(fresh=True)
+    runs["rebuild, nothing changed"] = build()
+    lines = ["", "book (whole build: staging, execution, Sphinx, secret scan)"]
+    for name, result in runs.items():
+        if result.returncode != 0:
+            lines.append(f"  {name:<30} FAILED (exit {result.returncode})")
+            continue
+        ran = sum(e.seconds is not None for e in result.executed)
+        total = result.execution_sum
+        ratio = f"x{result.seconds / total:.2f} of the notebooks' sum {total:.1f} s" if total else "no notebook run"
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in result.phases.items())
+        lines.append(f"  {name:<30} {result.seconds:6.1f} s  {result.jobs} process(es), {ran} notebook(s) "
+                     f"executed; build = {ratio}  ({phases})")
+    if serial and all(r.returncode == 0 for r in runs.values()):
+        one, every = runs["clean build, 1 process"], runs["clean build, all cores"]
+        lines.append(f"  parallel speed-up of the clean build: x{one.seconds / every.seconds:.2f} "
+                     f"on {every.jobs} process(es)")
+    parallel = runs["clean build, all cores"]
+    lines.append("  notebook execution (clean build, all cores; limit 30 s each), slowest cells:")
+    for executed in parallel.executed:
+        if executed.seconds is None:
+            continue
+        cells = "; ".join(f"cell {i} {s:.1f} s `{src[:40]}`" for i, s, src in executed.slowest(2))
+        flag = "" if executed.seconds <= NOTEBOOK_LIMIT else "  OVER THE LIMIT"
+        lines.append(f"    {executed.path.name:<26} {executed.seconds:5.1f} s{flag}  {cells}")
+    return lines
+
+
+def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10, book: bool = True) -> str:
+    """Run the benchmark and return its report (grading, then, with ``book``, the book's build)."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = Path(tmp)
         release(ch_id, course_dir=root / "c0", dist=root / "dist")
@@ -97,12 +139,15 @@ def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10) -> str:
             timings[f"coursekit grade, {workers} worker{'s' * (workers > 1)}"] = time.perf_counter() - started
         timings["plain nbgrader autograde (sequential, no isolation)"] = _plain_nbgrader(
             ch_id, root / "c1", root / "plain", cell_timeout)
+        dask_lines = cluster_bench.lines(ch_id, root, cell_timeout, n, timings)   # the loopback Dask cluster
     baseline = timings["plain nbgrader autograde (sequential, no isolation)"]
     mix = ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))
     lines = [f"{n} submissions of {ch_id} ({mix}); cell timeout {cell_timeout} s", ""]
     lines += [f"{name:<55} {seconds:7.1f} s  {60 * n / seconds:6.1f}/min  x{baseline / seconds:.2f} vs plain"
-              for name, seconds in timings.items()]
+              for name, seconds in timings.items()] + dask_lines
     jailed, plain = jail_cost()
     lines += ["", f"kernel jail, fixed cost per submission: a one-cell notebook takes {jailed:.2f} s in the "
                   f"sandbox, {plain:.2f} s without it (+{jailed - plain:.2f} s)"]
+    if book:
+        lines += book_figures()
     return "\n".join(lines)
