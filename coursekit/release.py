@@ -52,7 +52,10 @@ How to work
      each check, with what was expected, and ends with your points.
      (The notebook reloads nnlib by itself; no kernel restart is needed.)
   3. Hidden checks with random inputs decide the grade; the visible ones show the kind
-     of thing they test.
+     of thing they test. Each hidden check has a time budget of CPU time: 50 times what
+     the reference solution needs for it on the grading machine, and never less than 3 s
+     (3 to 7 s for this course's checks). A correct but slow loop passes, even on a busy
+     machine; only an endless loop runs out of time, and the feedback then says so.
 
 How to submit
   Zip the notebook and nnlib/ (leave .venv/ out: it is large and not yours to grade),

@@ -2,8 +2,9 @@
 
 ``python browser_run_all.py <jupyter-lab executable> <folder> <notebook> <screenshots prefix>``
 prints a JSON report: how many code cells the notebook has, how many ran (have an execution
-count), how many show an error, the text of the last check cell's output, and the paths of
-two screenshots (the top of the notebook, and the end after Run All). It talks to Chromium
+count), how many show an error, the text of the last check cell's output, how the References
+section rendered (its list items and text), and the paths of three screenshots (the top of the
+notebook, the last check cell after Run All, and the References section). It talks to Chromium
 over the DevTools protocol (websocket-client, which jupyter_server brings) and to JupyterLab
 through ``window.jupyterapp`` (``LabApp.expose_app_in_browser``). Everything stays on 127.0.0.1.
 """
@@ -81,6 +82,26 @@ STATE = """(() => {
 })()"""
 
 
+REFERENCES = """(() => {
+  const p = window.jupyterapp.shell.currentWidget;
+  const cell = p.content.widgets.find(c => c.model.type === 'markdown' && /^#+ References/m.test(c.model.sharedModel.getSource()));
+  if (!cell) return null;
+  const shown = cell.node.querySelector('.jp-RenderedMarkdown');
+  return {rendered: cell.rendered && !!shown, items: shown ? shown.querySelectorAll('li').length : 0,
+          text: shown ? shown.innerText.slice(0, 400) : ''};
+})()"""
+
+
+def _show_references(page):
+    """Scroll the References section to the top of the notebook and say how it rendered."""
+    page.js("""(() => { const p = window.jupyterapp.shell.currentWidget;
+               const i = p.content.widgets.findIndex(c => c.model.type === 'markdown' &&
+                   /^#+ References/m.test(c.model.sharedModel.getSource()));
+               if (i >= 0) p.content.scrollToItem(i, 'start'); })()""")
+    time.sleep(2)
+    return page.js(REFERENCES)
+
+
 def main(lab, folder, notebook, prefix, timeout=300):
     port, debug_port, token = _free_port(), _free_port(), "browser-run-all"
     env = {k: v for k, v in os.environ.items() if k not in ("NNLIB_STATIC", "NBGRADER_EXECUTION", "PYTHONPATH")}
@@ -122,7 +143,10 @@ def main(lab, folder, notebook, prefix, timeout=300):
                    p.content.scrollToItem(p.content.widgets.indexOf(checks[checks.length - 1]), 'center'); })()""")
         time.sleep(2)
         end_shot = page.screenshot(f"{prefix}-after-run-all.png")
-        print(json.dumps({**state, "run_all_seconds": round(seconds, 1), "screenshots": [top, end_shot]}))
+        references, refs_shot = _show_references(page), f"{prefix}-references.png"
+        page.screenshot(refs_shot)
+        print(json.dumps({**state, "run_all_seconds": round(seconds, 1), "references": references,
+                          "screenshots": [top, end_shot, refs_shot]}))
     finally:
         if browser is not None:
             browser.terminate()

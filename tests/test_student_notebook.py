@@ -149,3 +149,22 @@ def test_every_setup_cell_guards_run_all(chapter):
         nb = nbformat.read(path, as_version=4)
         setup = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == f"{chapter.id}_setup")
         assert "run_all_past_unwritten_exercises()" in setup.source, path.name
+
+
+@pytest.mark.parametrize("chapter", CHAPTER_LIST, ids=[c.id for c in CHAPTER_LIST])
+def test_the_notebook_and_the_readme_state_the_hidden_checks_time_budget(chapter):
+    """Issue 13: students are told that hidden checks have a time budget, how large, and that a
+    slow but correct loop passes; the numbers are the grader's own (coursekit.grading.jail.Limits)."""
+    from coursekit.grading.jail import Limits
+    from coursekit.release import _readme
+
+    limits = Limits()
+    said = [f"{limits.cpu_factor:g} times what", f"never less than {limits.cpu_floor:g} s", "CPU time",
+            "slow loop passes", "endless loop runs out of time"]
+    for path in chapter_notebooks(chapter):
+        nb = nbformat.read(path, as_version=4)
+        box = next(c.source for c in nb.cells if c.cell_type == "markdown" and
+                   "{admonition} How to work through this notebook" in c.source)
+        assert all(" ".join(words.split()) in " ".join(box.split()) for words in said), (path.name, said)
+    readme = " ".join(_readme(chapter).split())
+    assert all(words in readme for words in said), said
