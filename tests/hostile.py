@@ -272,6 +272,10 @@ CASES = [
     # the commonest beginner errors: full feedback with a readable message, no flag (issue 13, item 3)
     Case("torchimport", module(lambda: prepend(reference(), "import torch")), "graded", 0,
          report_words=("No module named 'torch'", "nnlib/splitting.py line")),
+    # a wrong TYPE may raise TypeError (issue 13, item 4): a careful student's type guard loses nothing
+    Case("typeerror", module(lambda: inject(reference(), "kfold_indices",
+                                            "if isinstance(k, (float, str)) or isinstance(n, (float, str)):\n"
+                                            "    raise TypeError('n and k must be integers')")), "graded", 15),
     Case("nonotebook", _remove(NOTEBOOK), "rejected", words=("no data-splitting.ipynb",)),
     Case("renamed", _rename_notebook, "rejected", words=("my-work.ipynb",)),
     Case("nomodule", _remove(f"nnlib/{MODULE}.py"), "rejected", words=("missing nnlib/splitting.py",)),
