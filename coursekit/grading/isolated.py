@@ -31,7 +31,7 @@ class ExerciseScore:
     failed: list[str] = field(default_factory=list)   # "description: reason", for the instructor
     # (description, passed, note, credit), in order; the note is what the student may read about a
     # failure (over the time budget, their module does not import), else ""; credit in [0, 1]
-    verdicts: list[tuple[str, bool, str]] = field(default_factory=list)
+    verdicts: list[tuple[str, bool, str, float]] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -105,10 +105,11 @@ def isolated_scores(ch: Chapter, points: dict[str, float], infrastructure: Path,
                 entry = scores.get(f"{ch.id}_{check.exercise}")
                 if entry is None:
                     continue
+                share = hidden.credit(reason)
                 entry.total += 1
                 entry.verdicts.append((check.description, reason is None,
-                                       student_note(module, got) if reason is not None else "", hidden.credit(reason)))
-                entry.passed += hidden.credit(reason)
+                                       student_note(module, got) if reason is not None else "", share))
+                entry.passed += share
                 if reason is not None:
                     entry.failed.append(f"{check.description}: {reason}")
     return scores
