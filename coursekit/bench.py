@@ -1,9 +1,12 @@
 """Benchmark: throughput of the project's grader (1 and 2 workers) against plain nbgrader autograde.
 
-All three grade the same synthetic class in one run: correct, partial (mutants), unwritten
+All grade the same synthetic class in one run: correct, partial (mutants), unwritten
 (stubs) and hostile (an endless loop) submissions. Plain nbgrader runs ``autograde`` once
-for the whole class, sequentially (its execute step is the jailed one too: see
-``nbgrader_config.py``), with no isolated checks. Figures are ratios measured in this run,
+for the whole class, sequentially, with no isolated checks and no feedback, in two
+configurations: stock (nbgrader's own execute step: every cell in an unsandboxed kernel, the
+configuration an instructor without this course's tools runs) and the course's
+(``nbgrader_config.py``: the jailed execute, which runs the nbgrader cells only). Every
+course folder is released before its clock starts. Figures are ratios measured in this run,
 not absolute targets. :func:`jail_cost` measures the fixed cost of the kernel jail: a
 one-cell notebook run by the same driver inside and outside the sandbox.
 """
@@ -48,12 +51,31 @@ def synthetic_class(ch_id: str, n: int, release_folder: Path, work: Path, inbox:
     return made
 
 
-def _plain_nbgrader(ch_id: str, graded_course: Path, course: Path, cell_timeout: int) -> float:
-    """Seconds for one sequential ``nbgrader autograde`` of the same collected submissions."""
+STOCK_CONFIG = """c = get_config()
+c.CourseDirectory.course_id = "practical-nn"
+# not a speed setting: without it autograde copies the released stubs over the students' own modules
+c.Autograde.exclude_overwriting = {exclude!r}
+"""
+
+
+def _plain_nbgrader(ch_id: str, graded_course: Path, course: Path, cell_timeout: int, stock: bool) -> float:
+    """Seconds for one sequential ``nbgrader autograde`` of the same collected submissions.
+
+    ``stock``: nbgrader's own configuration (its execute step, no sandbox, every cell), run from
+    a folder holding only that configuration; otherwise the course's ``nbgrader_config.py``.
+    """
     release(ch_id, course_dir=course, dist=course / "dist")
     shutil.copytree(graded_course / "submitted", course / "submitted")
     started = time.perf_counter()
-    nbgrader("autograde", ch_id, "--force", f"--Execute.timeout={cell_timeout}", course_dir=course)
+    if stock:
+        folder = course / "stock-config"
+        folder.mkdir()
+        exclude = {ch_id: [f"nnlib/{m}.py" for m in chapter(ch_id).modules]}
+        (folder / "nbgrader_config.py").write_text(STOCK_CONFIG.format(exclude=exclude))
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ch_id, "--force", f"--Execute.timeout={cell_timeout}",
+                        f"--CourseDirectory.root={course}"], cwd=folder, capture_output=True, check=True, timeout=3600)
+    else:
+        nbgrader("autograde", ch_id, "--force", f"--Execute.timeout={cell_timeout}", course_dir=course)
     return time.perf_counter() - started
 
 
@@ -125,6 +147,10 @@ def book_figures(serial: bool = True) -> list[str]:
     return lines
 
 
+PLAIN = "plain nbgrader autograde, stock (sequential)"
+PLAIN_COURSE = "plain nbgrader autograde, course config (sequential)"
+
+
 def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10, book: bool = True) -> str:
     """Run the benchmark and return its report (grading, then, with ``book``, the book's build)."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -133,14 +159,15 @@ def run(ch_id: str = "ch01", n: int = 12, cell_timeout: int = 10, book: bool = T
         kinds = synthetic_class(ch_id, n, root / "dist" / ch_id, root / "work", root / "inbox")
         timings = {}
         for workers in (1, 2):
+            release(ch_id, course_dir=root / f"c{workers}", dist=root / "dist")
             started = time.perf_counter()
             grade(ch_id, root / "inbox", course_dir=root / f"c{workers}", workers=workers,
                   cell_timeout=cell_timeout, progress=False)
             timings[f"coursekit grade, {workers} worker{'s' * (workers > 1)}"] = time.perf_counter() - started
-        timings["plain nbgrader autograde (sequential, no isolation)"] = _plain_nbgrader(
-            ch_id, root / "c1", root / "plain", cell_timeout)
+        timings[PLAIN] = _plain_nbgrader(ch_id, root / "c1", root / "plain", cell_timeout, stock=True)
+        timings[PLAIN_COURSE] = _plain_nbgrader(ch_id, root / "c1", root / "plain-course", cell_timeout, stock=False)
         dask_lines = cluster_bench.lines(ch_id, root, cell_timeout, n, timings)   # the loopback Dask cluster
-    baseline = timings["plain nbgrader autograde (sequential, no isolation)"]
+    baseline = timings[PLAIN]
     mix = ", ".join(f"{kinds.count(k)} {k}" for k in dict.fromkeys(kinds))
     lines = [f"{n} submissions of {ch_id} ({mix}); cell timeout {cell_timeout} s", ""]
     lines += [f"{name:<55} {seconds:7.1f} s  {60 * n / seconds:6.1f}/min  x{baseline / seconds:.2f} vs plain"

@@ -53,7 +53,7 @@ def _report(args) -> int:
 
 def _bench(args) -> int:
     from .bench import run
-    print(run(args.chapter, args.n))
+    print(run(args.chapter, args.n, book=not args.no_book))
     return 0
 
 
@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("bench", help="grading throughput: this grader with 1 and 2 workers vs plain nbgrader")
     p.add_argument("--chapter", default="ch01", choices=list(BY_ID))
     p.add_argument("--n", type=int, default=12, help="number of synthetic submissions")
+    p.add_argument("--no-book", action="store_true", help="grading only: skip the book's three builds")
     p.set_defaults(run=_bench)
 
     p = commands.add_parser("bench-nnlib", help="nnlib's training step against the NumPy floor (and PyTorch if installed)")

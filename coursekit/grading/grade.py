@@ -479,24 +479,29 @@ def grade(chapter_id: str, submissions_folder: Path, *, course_dir: Path = GRADI
         print(f"note: {note}", file=sys.stderr)
     points = exercises(ch)
     key = seeds.course_key(course_dir)
-    # once per run: the reference's CPU time per check sets every check's budget (grading/budgets.py)
-    reference_cpu = budgets.for_chapter(ch, course_dir / "source" / ch.id / "nnlib", course_dir, limits, reuse=resume) \
-        if todo_possible(subs) else None
     table = ClassCsv(course_dir / "grades" / f"{ch.id}.csv", ch, points, merge=merge or students is not None)
     journal = Journal(course_dir / "journal" / f"{ch.id}.jsonl", resume)
     todo = [s for s in subs if s.status == "pending" and not journal.finished(s)]
     table.update([s for s in subs if s not in todo])
-    if scheduler:   # each submission a task on a Dask cluster; this process alone writes the results (grading/cluster.py)
-        from .cluster import grade_batch
-        grade_batch(scheduler, ch, todo, course_dir, points, limits, key, reference_cpu, cell_timeout, journal, table, progress)
-        todo = []
-    nbgrader_workers = [NbgraderWorker(course_dir, slot, cell_timeout) for slot in range(workers)]
-    idle: queue.Queue = queue.Queue()
-    for worker in nbgrader_workers:
-        idle.put(worker)
+    # Importing nbgrader takes seconds: the local workers start now and import it while the budgets are measured.
+    nbgrader_workers = [] if scheduler or not todo else [NbgraderWorker(course_dir, slot, cell_timeout)
+                                                         for slot in range(min(workers, len(todo)))]
     log = (course_dir / "logs" / f"grade-{ch.id}.log").open("a", encoding="utf-8")
     try:
-        with _warnings_to(log), ThreadPoolExecutor(max_workers=workers) as pool, \
+        for worker in nbgrader_workers:
+            worker.start()
+        # once per run: the reference's CPU time per check sets every check's budget (grading/budgets.py)
+        reference_cpu = budgets.for_chapter(ch, course_dir / "source" / ch.id / "nnlib", course_dir, limits,
+                                            reuse=resume) if todo_possible(subs) else None
+        if scheduler:   # each submission a task on a Dask cluster; this process alone writes the results (grading/cluster.py)
+            from .cluster import grade_batch
+            grade_batch(scheduler, ch, todo, course_dir, points, limits, key, reference_cpu, cell_timeout, journal,
+                        table, progress)
+            todo = []
+        idle: queue.Queue = queue.Queue()
+        for worker in nbgrader_workers:
+            idle.put(worker)
+        with _warnings_to(log), ThreadPoolExecutor(max_workers=max(1, len(nbgrader_workers))) as pool, \
                 tqdm(total=len(todo), desc=f"grading {ch.id}", unit="submission", disable=not progress) as bar:
             futures = {pool.submit(_grade_one, ch, s, course_dir, points, limits, idle, key, reference_cpu): s
                        for s in todo}

@@ -82,6 +82,12 @@ class NbgraderWorker:
         self.process = self.connection = None
         self.tasks = 0
 
+    def start(self) -> None:
+        """Start the worker process now (it imports nbgrader while the caller does other work)."""
+        if self.process is None or not self.process.is_alive():
+            self.stop()
+            self._start()
+
     def _start(self) -> None:
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
