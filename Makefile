@@ -53,5 +53,5 @@ clean:                 ## remove build output (keeps _grading/, which holds stud
 	rm -rf _build dist
 
 bench: setup           ## grading throughput vs plain nbgrader, and nnlib's training step vs the NumPy floor, as ratios
-	$(PY) -m coursekit bench
+	$(PY) -m coursekit bench $(if $(CHAPTER),--chapter $(CHAPTER))
 	$(PY) -m coursekit bench-nnlib

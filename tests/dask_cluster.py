@@ -33,12 +33,14 @@ class Cluster:
     env: dict
     scheduler: subprocess.Popen | None = None
     workers: dict[str, subprocess.Popen] = field(default_factory=dict)
+    preload: Path | None = None     # a module every worker runs first (dask worker --preload)
 
     def start_worker(self, name: str) -> None:
         log = (self.folder / f"{name}.log").open("ab")
         self.workers[name] = subprocess.Popen(
             [DASK, "worker", self.address, "--nworkers", "1", "--nthreads", "1", "--name", name,
-             "--no-dashboard", "--local-directory", str(self.folder / name)],
+             "--no-dashboard", "--local-directory", str(self.folder / name),
+             *(["--preload", str(self.preload)] if self.preload else [])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill_worker(self, name: str) -> None:
@@ -71,14 +73,16 @@ class Cluster:
 
 
 @contextmanager
-def loopback_cluster(folder: Path, workers: int = 2, allowed_failures: int = 2):
+def loopback_cluster(folder: Path, workers: int = 2, allowed_failures: int = 2, preload: Path | None = None,
+                     env: dict | None = None):
+    """A scheduler and ``workers`` workers; a task is given up after ending ``allowed_failures`` + 1 workers."""
     folder.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False",
            "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(allowed_failures),
-           "COURSEKIT_WORKER_DIR": str(folder / "private"), "PYTHONDONTWRITEBYTECODE": "1"}
+           "COURSEKIT_WORKER_DIR": str(folder / "private"), "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     env.pop("COURSEKIT_DB_URL", None)
-    cluster = Cluster(f"tcp://127.0.0.1:{port}", folder, env)
+    cluster = Cluster(f"tcp://127.0.0.1:{port}", folder, env, preload=preload)
     try:
         log = (folder / "scheduler.log").open("ab")
         cluster.scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port),

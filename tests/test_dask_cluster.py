@@ -3,26 +3,32 @@
 A batch is graded through the cluster while one worker is killed (SIGKILL, with everything it
 started) in the middle of a task: every student must be graded exactly once (one CSV row, one
 journal line, one gradebook submission) and the class CSV must equal that of a local run of the
-same batch. Fast tests check what the coordinator accepts from a worker and that a worker with
-other code refuses to grade.
+same batch. It runs twice: with the course folders' SQLite gradebooks and with gradebooks on a
+real PostgreSQL server (tests/postgres.py). A submission whose task ends every worker that runs
+it (a preloaded fault, tests/dask_poison.py) must be marked failed after Dask's allowed
+failures, while the rest of the batch is graded. Fast tests check what the coordinator accepts
+from a worker and that a worker with other code refuses to grade.
 """
 import csv
 import io
 import json
 import re
 import shutil
-import sqlite3
 import tarfile
 import threading
+from pathlib import Path
 from types import SimpleNamespace
 import time
+import uuid
 
 import pytest
 from dask_cluster import loopback_cluster
+from postgres import postgres_server  # noqa: F401 - the session's server fixture, for the PostgreSQL run
+from sqlalchemy import create_engine, text
 from test_end_to_end import CH, MODULE, MUTANT
 
 from coursekit import secrets, variants
-from coursekit.grading import cluster, seeds
+from coursekit.grading import cluster, database, seeds
 from coursekit.grading.grade import exercises, grade
 from coursekit.release import release
 from coursekit.synthetic import submission
@@ -30,12 +36,49 @@ from coursekit.synthetic import submission
 distributed = pytest.importorskip("distributed", reason="Dask is not installed: pip install -e '.[cluster]'")
 
 
-def _batch(tmp_path):
+class Gradebooks:
+    """Each course folder's gradebook: its own SQLite file, or its own database on a PostgreSQL server."""
+
+    def __init__(self, server, monkeypatch):
+        self.server, self.monkeypatch, self.urls = server, monkeypatch, {}
+
+    def use(self, course_dir: Path) -> None:
+        """Make ``course_dir``'s gradebook the setting, as an instructor's ``COURSEKIT_DB_URL`` would."""
+        if self.server is None:
+            self.monkeypatch.delenv(database.ENV, raising=False)
+            return
+        if course_dir not in self.urls:
+            self.urls[course_dir] = self.server.new_database(f"dask_{uuid.uuid4().hex[:8]}")
+        self.monkeypatch.setenv(database.ENV, self.urls[course_dir])
+
+    def submissions(self, course_dir: Path) -> dict[str, int]:
+        """student -> how many submissions of the chapter the gradebook holds."""
+        engine = create_engine(self.urls.get(course_dir, f"sqlite:///{course_dir / 'gradebook.db'}"))
+        try:
+            with engine.connect() as db:
+                return dict(db.execute(text(
+                    "SELECT s.student_id, COUNT(*) FROM submitted_assignment s JOIN assignment a "
+                    "ON a.id = s.assignment_id WHERE a.name = :ch GROUP BY s.student_id"), {"ch": CH.id}).all())
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gradebooks(request, monkeypatch):
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    return Gradebooks(server, monkeypatch)
+
+
+def _batch(tmp_path, gradebooks: Gradebooks):
     """A released course folder, a copy of it (same release, same seeds key) and a small class's zips."""
     cluster_course, local_course = tmp_path / "cluster-course", tmp_path / "local-course"
+    gradebooks.use(cluster_course)
     release(CH.id, course_dir=cluster_course, dist=tmp_path / "dist")
     seeds.course_key(cluster_course)
     shutil.copytree(cluster_course, local_course)
+    if gradebooks.server is not None:   # the copy's gradebook is another database: it learns the chapter too
+        gradebooks.use(local_course)
+        release(CH.id, course_dir=local_course, dist=tmp_path / "dist-local")
     inbox, work = tmp_path / "inbox", tmp_path / "work"
     inbox.mkdir()
     released = tmp_path / "dist" / CH.id
@@ -74,8 +117,9 @@ def _kill_mid_task(address, cluster_handle, victim, finished, log):
 
 
 @pytest.mark.slow
-def test_a_batch_on_a_loopback_cluster_survives_a_killed_worker_and_equals_a_local_run(tmp_path):
-    cluster_course, local_course, inbox = _batch(tmp_path)
+def test_a_batch_on_a_loopback_cluster_survives_a_killed_worker_and_equals_a_local_run(tmp_path, gradebooks):
+    cluster_course, local_course, inbox = _batch(tmp_path, gradebooks)
+    gradebooks.use(cluster_course)
     with loopback_cluster(tmp_path / "dask", workers=2) as dask:
         finished, killed = threading.Event(), []
         killer = threading.Thread(target=_kill_mid_task, args=(dask.address, dask, "w1", finished, killed))
@@ -86,6 +130,7 @@ def test_a_batch_on_a_loopback_cluster_survives_a_killed_worker_and_equals_a_loc
             finished.set()
             killer.join(60)
     assert killed, "the worker was never caught mid-task: the test proved nothing"
+    gradebooks.use(local_course)
     local = grade(CH.id, inbox, course_dir=local_course, workers=2, progress=False)
 
     on_cluster, at_home = _comparable(cluster_course), _comparable(local_course)
@@ -99,10 +144,9 @@ def test_a_batch_on_a_loopback_cluster_survives_a_killed_worker_and_equals_a_loc
     # exactly once: one journal line and one gradebook submission per student
     journal = (cluster_course / "journal" / f"{CH.id}.jsonl").read_text().splitlines()
     assert sorted(json.loads(line)["student"] for line in journal) == sorted(["ref", "stub", "mut", "notzip"])
-    with sqlite3.connect(cluster_course / "gradebook.db") as db:
-        counts = dict(db.execute("SELECT s.student_id, COUNT(*) FROM submitted_assignment s JOIN assignment a "
-                                 "ON a.id = s.assignment_id WHERE a.name = ? GROUP BY s.student_id", (CH.id,)))
-    assert counts == {"ref": 1, "stub": 1, "mut": 1}
+    assert gradebooks.submissions(cluster_course) == {"ref": 1, "stub": 1, "mut": 1}
+    assert gradebooks.submissions(local_course) == {"ref": 1, "stub": 1, "mut": 1}
+    assert (cluster_course / "gradebook.db").exists() == (gradebooks.server is None)
     feedback = [s.feedback for s in report.submissions if s.feedback]
     assert len(feedback) == 3 and all(str(f).startswith(str(cluster_course)) for f in feedback)
     assert secrets.scan(feedback) == [] and [s.feedback for s in local.submissions if s.feedback]
@@ -110,6 +154,30 @@ def test_a_batch_on_a_loopback_cluster_survives_a_killed_worker_and_equals_a_loc
     private = tmp_path / "dask" / "private"
     kept = [p for step in ("submitted", "autograded", "feedback") for p in private.glob(f"coursekit-worker-w2-*/course/{step}/*")]
     assert not kept, "a worker that finished kept a student's files"
+
+
+@pytest.mark.slow
+def test_a_submission_that_ends_every_worker_it_reaches_is_failed_and_the_batch_goes_on(tmp_path, monkeypatch):
+    """A real crash, twice: the task is given up after the allowed failures, never retried forever."""
+    monkeypatch.delenv(database.ENV, raising=False)
+    course, inbox, deaths = tmp_path / "course", tmp_path / "inbox", tmp_path / "deaths.txt"
+    release(CH.id, course_dir=course, dist=tmp_path / "dist")
+    inbox.mkdir()
+    for student in ("ref", "poison"):
+        submission(tmp_path / "dist" / CH.id, tmp_path / "work", inbox / f"{student}.zip",
+                   {MODULE: variants.reference_source(MODULE)})
+    with loopback_cluster(tmp_path / "dask", workers=2, allowed_failures=1, preload=Path(__file__).with_name("dask_poison.py"),
+                          env={"COURSEKIT_TEST_DEATHS": str(deaths)}) as dask:
+        report = grade(CH.id, inbox, course_dir=course, progress=False, scheduler=dask.address)
+    by_student = {s.student: s for s in report.submissions}
+    assert deaths.is_file() and len(deaths.read_text().split()) == 2, "one death allowed, the second ends the task"
+    poison = by_student["poison"]
+    assert poison.status == "failed" and "ended the Dask workers" in poison.reason and poison.scores == {}
+    assert by_student["ref"].status == "graded"
+    assert sum(by_student["ref"].scores.values()) == pytest.approx(sum(exercises(CH).values()))
+    rows = {r["student_id"]: r for r in csv.DictReader((course / "grades" / f"{CH.id}.csv").open())}
+    assert rows["poison"]["status"] == "failed" and rows["poison"]["total"] == ""
+    assert not (course / "feedback" / "poison").exists()
 
 
 # --- fast: what crosses between coordinator and worker ----------------------------------------------
