@@ -1,7 +1,7 @@
 """Under grading only a notebook's nbgrader cells run (coursekit/grading/execute.py): the demos are skipped.
 
 For every chapter the reference is graded: each nbgrader code cell (setup and checks) must have
-run without an error, and no demo cell may have run. A check cell that needs a variable from a
+run without an error, no demo cell may have run, and the feedback must say so. A check cell that needs a variable from a
 demo would fail here (NameError), so the chapters' checks are shown to stand on the setup cell
 alone. Fast tests cover the tagging itself: a fresh tag per job, check cells never tagged.
 """
@@ -41,6 +41,8 @@ def test_the_reference_runs_every_nbgrader_cell_cleanly_and_no_demo(ch, tmp_path
         assert not errors, (cell.source[:80], errors[:1])
     ran = [c.source[:60] for c in demos if c.execution_count is not None or c.outputs]
     assert not ran, ran
+    feedback = report.submissions[0].feedback.read_text(encoding="utf-8")
+    assert "the demos (the code cells without points) were not" in feedback   # the student is told why
 
 
 def test_only_code_cells_without_nbgrader_metadata_are_tagged_and_the_original_is_untouched():

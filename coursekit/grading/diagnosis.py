@@ -331,10 +331,7 @@ def add_to_feedback(ch: Chapter, path: Path, diagnoses: dict[str, Diagnosis] | N
     block = (f"<div class='container'><div class='coursekit-diagnosis' style='border:1px solid #c9a227;"
              f"background:#fff8e1;padding:0.6em 1em;margin:1em 0;font-family:sans-serif'>"
              f"<strong>Known mistakes your answers behave like</strong><ul>{items}</ul></div></div>")
-    page = path.read_text(encoding="utf-8", errors="replace")
-    body = re.search(r"<body[^>]*>", page)
-    page = page[:body.end()] + block + page[body.end():] if body else block + page
-    files.write_text(path, page)
+    files.insert_at_top(path, block)
 
 
 def _code(escaped: str) -> str:

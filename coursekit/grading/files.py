@@ -7,6 +7,7 @@ one. Whatever sits at the target's path (a folder, a link) is replaced, never fo
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -33,3 +34,10 @@ def write_text(path: Path, text: str) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def insert_at_top(path: Path, block: str) -> None:
+    """Put the HTML ``block`` right after the page's ``<body>`` tag (or first), rewriting ``path`` atomically."""
+    page = Path(path).read_text(encoding="utf-8", errors="replace")
+    body = re.search(r"<body[^>]*>", page)
+    write_text(path, page[:body.end()] + block + page[body.end():] if body else block + page)

@@ -74,6 +74,10 @@ from ..secrets import scan, secret_lines
 COURSE_ID = "practical-nn"
 SUBMISSION_TIMEOUT = 10 * 60   # seconds for one student's autograde
 _DB_LOCK = threading.Lock()    # this process's gradebook writes, one at a time
+DEMOS_NOT_RUN = ("<div class='container'><p class='coursekit-demos-note' style='font-family:sans-serif;"
+                 "color:#444'>To grade your notebook only its setup cell and its check cells were run; "
+                 "the demos (the code cells without points) were not, so they show no output here. "
+                 "Run them in your own notebook.</p></div>")
 
 
 def gradebook(course_dir: Path) -> Gradebook:
@@ -238,6 +242,8 @@ def _feedback(worker: NbgraderWorker, ch: Chapter, sub: Submission, outcome: Out
         _fallback_feedback(ch, sub, outcome, path)
     else:
         worker.run("feedback", ch.id, sub.student, SUBMISSION_TIMEOUT)
+        if path.is_file():
+            files.insert_at_top(path, DEMOS_NOT_RUN)
     if folder.is_dir():
         for extra in folder.iterdir():
             if extra != path:
