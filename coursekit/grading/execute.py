@@ -12,10 +12,11 @@ usual. The notebook's score is advisory: the grade comes from the isolated check
 
 Only the notebook's nbgrader cells run: the locked setup cell and the check cells. The other
 code cells are the book's demos (training sweeps, figures, widgets), which the reader needs and
-the grade does not; skipping them is most of a submission's grading time (ch01: 7.2 s -> 3 s).
+the grade does not; skipping them is most of a submission's grading time (ch01: 7.2 s -> 2.6 s).
 They are skipped through nbclient's tag mechanism with a tag made up for that one job, so a
-student can neither guess it nor tag a check cell away; a cell a student adds or un-marks is
-not an nbgrader cell and does not run either. ``JailedExecute.run_demos = True`` runs every cell.
+student can neither guess it nor tag a check cell away; a cell a student adds (or strips of its
+nbgrader metadata) is not an nbgrader cell and does not run.
+``JailedExecute.run_demos = True`` runs every cell.
 
 The grader tells the worker, per submission, the slot, the uid and the isolated verdicts
 for the kernel's ``coursekit.hidden`` shim through :data:`JOB`.
