@@ -41,7 +41,8 @@ c.Autograde.autograde_preprocessors = [JailedExecute, IgnorePattern, ClearMetada
 
 c.Execute.timeout = 30             # seconds per cell (the checks take milliseconds)
 c.Execute.startup_timeout = 120
-# nbclient skips cells tagged "skip-execution": a student could tag the check cells away.
+# nbclient skips cells tagged "skip-execution": a student could tag the check cells away. The
+# jailed execute skips only the demos, with a tag made up per job; this guards nbgrader's own.
 c.Execute.skip_cells_with_tag = "coursekit-never-skip-7f3c1e"
 c.OverwriteCells.add_missing_cells = True   # a deleted check cell is put back and run
 # Any stderr output zeroes a cell; harmless warnings must not cost points.

@@ -15,8 +15,7 @@ code cells are the book's demos (training sweeps, figures, widgets), which the r
 the grade does not; skipping them is most of a submission's grading time (ch01: 7.2 s -> 2.6 s).
 They are skipped through nbclient's tag mechanism with a tag made up for that one job, so a
 student can neither guess it nor tag a check cell away; a cell a student adds (or strips of its
-nbgrader metadata) is not an nbgrader cell and does not run.
-``JailedExecute.run_demos = True`` runs every cell.
+nbgrader metadata) is not an nbgrader cell and does not run. The feedback tells the student so.
 
 The grader tells the worker, per submission, the slot, the uid and the isolated verdicts
 for the kernel's ``coursekit.hidden`` shim through :data:`JOB`.
@@ -31,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Float
+from traitlets import Float
 
 from . import jail
 
@@ -106,7 +105,6 @@ class JailedExecute(Execute):
     """``Execute`` whose kernel runs in the kernel jail; see the module docstring."""
 
     total_timeout = Float(600.0, help="Wall-clock seconds for the whole notebook in the sandbox.").tag(config=True)
-    run_demos = Bool(False, help="Also run the code cells that are not nbgrader cells (the book's demos).").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         resources = resources or {}
@@ -114,8 +112,8 @@ class JailedExecute(Execute):
         job_context = JOB or {}
         job = jail.private_job_dir("kernel-")
         try:
-            skip = self.skip_cells_with_tag if self.run_demos else f"coursekit-demo-{secrets.token_hex(8)}"
-            write_job(job, nb if self.run_demos else demos_tagged(nb, skip), submission, job_context.get("verdicts"))
+            skip = f"coursekit-demo-{secrets.token_hex(8)}"   # per job: no student can guess it
+            write_job(job, demos_tagged(nb, skip), submission, job_context.get("verdicts"))
             config = {"timeout": self.timeout, "startup_timeout": self.startup_timeout,
                       "error_on_timeout": dict(self.error_on_timeout), "skip_cells_with_tag": skip}
             limits = jail.KernelLimits(total_seconds=float(job_context.get("total_seconds", self.total_timeout)))
